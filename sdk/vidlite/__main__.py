@@ -1,0 +1,3 @@
+from vidlite.cli import main
+
+raise SystemExit(main())
