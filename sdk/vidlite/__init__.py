@@ -5,5 +5,34 @@ tensorflow, coremltools or litert-torch (the export toolchain lives in ``vidlite
 """
 from vidlite._version import __version__
 from vidlite import native
+from vidlite.preprocess import PreprocessSpec, Preprocessor
 
-__all__ = ["__version__", "native"]
+__all__ = ["__version__", "native", "devices", "load", "PreprocessSpec", "Preprocessor"]
+
+
+def devices(root="/", deep: bool = True):
+    """Probe this device: CPU, SIMD, OS, board, memory, installed runtimes (vidlite.device.probe)."""
+    from vidlite.device import probe
+
+    return probe(root, deep=deep)
+
+
+def load(bundle, backend=None, options=None, **kwargs):
+    """Open a model bundle and select a backend for it (vidlite.runtime.load)."""
+    from vidlite.runtime import load as _load
+
+    return _load(bundle, backend, options, **kwargs)
+
+
+# Task pipelines, imported on first use so `import vidlite` stays cheap (vidlite.tasks).
+_TASKS = ("Captioner", "CaptionerOptions", "Understander", "UnderstanderOptions", "Restorer", "RestorerOptions",
+          "Retriever", "RetrieverOptions")
+__all__ += list(_TASKS)
+
+
+def __getattr__(name: str):
+    if name in _TASKS:
+        from vidlite import tasks
+
+        return getattr(tasks, name)
+    raise AttributeError(f"module 'vidlite' has no attribute {name!r}")

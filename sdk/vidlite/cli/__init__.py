@@ -13,7 +13,7 @@ import sys
 from vidlite import __version__
 
 # Order is the order of `vidlite --help`.
-COMMANDS: list[str] = []
+COMMANDS: list[str] = ["devices", "export", "caption", "understand", "restore", "index", "search", "bench", "demo", "train"]
 
 
 class UserError(Exception):

@@ -1,0 +1,240 @@
+"""Frame preprocessing: vidlite's fused native kernels against what a user could pick instead.
+
+Cases (one thread unless stated; random frames, fixed seed):
+  1. NV12 1920x1080 -> 224x224 RGB float32 NCHW, ImageNet mean/std, bilinear:
+     vidlite  vs  OpenCV (cvtColorTwoPlane or cvtColor, then dnn.blobFromImageWithParams, per-channel
+     scale = its best path)  vs  libyuv (system libyuv.so: NV12ToARGB + ARGBScale bilinear, NumPy normalize).
+  2. BGR 1920x1080 -> 224x224 float32 NCHW (pixel/255, RGB): vidlite vs cv2.dnn.blobFromImage.
+  3. Letterbox BGR 1920x1080 -> 640x640 (pad 114): vidlite vs blobFromImageWithParams(DNN_PMODE_LETTERBOX).
+  4. Batch of 8 NV12 1080p frames -> 224 float32 on 1 and 2 threads (vidlite thread pool).
+  (+ NV12 -> 224 with area resize, informational.)
+
+The machines these run on are shared, so every figure is the median (and min) over many repetitions,
+after warm-up. Single-thread cases report the calling thread's CPU time (time.thread_time_ns: time
+spent descheduled by neighbours is excluded); ratios use medians of that. The batch case needs wall
+time (the pool's threads are not the caller's), so it reports perf_counter medians.
+
+    python bench/preprocess.py [--reps 300] [--json out.json]
+"""
+from __future__ import annotations
+
+import argparse
+import ctypes
+import ctypes.util
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from typing import Callable
+
+import cv2
+import numpy as np
+
+import vidlite
+from vidlite import native
+
+MEAN = (0.485, 0.456, 0.406)
+STD = (0.229, 0.224, 0.225)
+GOALS = {  # case -> (competitor, minimum speedup) ; plus absolute per-frame goals below
+    "nv12_224": [("opencv", 4.0), ("libyuv+numpy", 1.2)],
+    "bgr_224": [("opencv", 2.0)],
+}
+ABS_GOAL_MS = {"nv12_224": 0.5}
+
+
+def timed(fn: Callable[[], object], reps: int, clock: str) -> dict:
+    for _ in range(max(3, reps // 20)):
+        fn()
+    now = time.thread_time_ns if clock == "cpu" else time.perf_counter_ns
+    samples = []
+    for _ in range(reps):
+        t0 = now()
+        fn()
+        samples.append((now() - t0) / 1e6)
+    return {"median_ms": statistics.median(samples), "min_ms": min(samples), "reps": reps, "clock": clock}
+
+
+class LibYuv:
+    """NV12 -> ARGB -> scaled ARGB with the system libyuv, then NumPy normalization."""
+
+    FILTER_BILINEAR = 2
+
+    def __init__(self) -> None:
+        path = ctypes.util.find_library("yuv") or "libyuv.so.0"
+        self.lib = ctypes.CDLL(path)
+        p, i = ctypes.c_void_p, ctypes.c_int
+        self.lib.NV12ToARGB.argtypes = [p, i, p, i, p, i, i, i]
+        self.lib.ARGBScale.argtypes = [p, i, i, i, p, i, i, i, i]
+        self.path = path
+
+    def nv12_to_tensor(self, y: np.ndarray, uv: np.ndarray, w: int, h: int, ow: int, oh: int,
+                       argb: np.ndarray, small: np.ndarray, out: np.ndarray, scale: np.ndarray,
+                       bias: np.ndarray) -> np.ndarray:
+        self.lib.NV12ToARGB(y.ctypes.data, w, uv.ctypes.data, w, argb.ctypes.data, 4 * w, w, h)
+        self.lib.ARGBScale(argb.ctypes.data, 4 * w, w, h, small.ctypes.data, 4 * ow, ow, oh, self.FILTER_BILINEAR)
+        rgb = small.transpose(2, 0, 1)[2::-1]  # libyuv ARGB is B, G, R, A in memory
+        np.multiply(rgb, scale, out=out, casting="unsafe")
+        np.add(out, bias, out=out)
+        return out
+
+
+def opencv_params(size, scale, mean, mode=cv2.dnn.DNN_PMODE_NULL, border=(0, 0, 0), swap_rb=True):
+    return cv2.dnn.Image2BlobParams(scalefactor=scale, size=size, mean=mean, swapRB=swap_rb, ddepth=cv2.CV_32F,
+                                    mode=mode, borderValue=border)
+
+
+def run(reps: int) -> dict:
+    cv2.setNumThreads(1)
+    rng = np.random.default_rng(0)
+    w, h = 1920, 1080
+    bgr = rng.integers(0, 256, (h, w, 3), np.uint8)
+    # A plausible NV12 frame (smooth content, not noise): converted from a blurred random image.
+    smooth = cv2.GaussianBlur(bgr, (0, 0), 3)
+    i420 = cv2.cvtColor(smooth, cv2.COLOR_BGR2YUV_I420)
+    nv12 = np.empty((h * 3 // 2, w), np.uint8)
+    nv12[:h] = i420[:h]
+    uv = nv12[h:].reshape(h // 2, w // 2, 2)
+    uv[..., 0] = i420[h: h + h // 4].reshape(h // 2, w // 2)
+    uv[..., 1] = i420[h + h // 4:].reshape(h // 2, w // 2)
+    y_plane, uv_plane = nv12[:h], nv12[h:].reshape(h // 2, w // 2, 2)
+
+    rows: list[dict] = []
+
+    def add(case: str, impl: str, stats: dict, note: str = "") -> None:
+        rows.append({"case": case, "impl": impl, **stats, "note": note})
+
+    # 1. NV12 -> 224 normalized
+    spec = vidlite.PreprocessSpec(224, 224, mean=MEAN, std=STD)
+    pp = vidlite.Preprocessor(spec)
+    out = np.empty(spec.shape, np.float32)
+    add("nv12_224", "vidlite", timed(lambda: pp(nv12, fmt="nv12", out=out), reps, "cpu"), f"kernels={native.ext.kernels()}")
+    scale = tuple(1 / (255 * s) for s in STD)
+    mean255 = tuple(255 * m for m in MEAN)
+    p224 = opencv_params((224, 224), scale, mean255, swap_rb=False)
+    two = timed(lambda: cv2.dnn.blobFromImageWithParams(
+        cv2.cvtColorTwoPlane(y_plane, uv_plane, cv2.COLOR_YUV2RGB_NV12), p224), reps, "cpu")
+    one = timed(lambda: cv2.dnn.blobFromImageWithParams(cv2.cvtColor(nv12, cv2.COLOR_YUV2RGB_NV12), p224), reps, "cpu")
+    best = min((two, "cvtColorTwoPlane+blobFromImageWithParams"), (one, "cvtColor+blobFromImageWithParams"),
+               key=lambda t: t[0]["median_ms"])
+    add("nv12_224", "opencv", best[0], best[1])
+    try:
+        yuv = LibYuv()
+        argb = np.empty((h, w, 4), np.uint8)
+        small = np.empty((224, 224, 4), np.uint8)
+        lout = np.empty((3, 224, 224), np.float32)
+        sc = np.asarray(scale, np.float32)[:, None, None]
+        bi = np.asarray([-m / s for m, s in zip(MEAN, STD)], np.float32)[:, None, None]
+        add("nv12_224", "libyuv+numpy",
+            timed(lambda: yuv.nv12_to_tensor(y_plane, uv_plane, w, h, 224, 224, argb, small, lout, sc, bi), reps, "cpu"),
+            f"{os.path.basename(yuv.path)} NV12ToARGB + ARGBScale(bilinear)")
+    except OSError as e:
+        add("nv12_224", "libyuv+numpy", {"median_ms": None, "min_ms": None}, f"unavailable: {e}")
+    area = vidlite.Preprocessor(vidlite.PreprocessSpec(224, 224, resize="area", mean=MEAN, std=STD))
+    add("nv12_224_area", "vidlite", timed(lambda: area(nv12, fmt="nv12", out=out), max(20, reps // 4), "cpu"),
+        "box filter over every source pixel")
+
+    # 2. BGR -> 224, pixel/255
+    spec2 = vidlite.PreprocessSpec(224, 224)
+    pp2 = vidlite.Preprocessor(spec2)
+    add("bgr_224", "vidlite", timed(lambda: pp2(bgr, fmt="bgr", out=out), reps, "cpu"))
+    add("bgr_224", "opencv", timed(lambda: cv2.dnn.blobFromImage(bgr, 1 / 255, (224, 224), (0, 0, 0), swapRB=True),
+                                   reps, "cpu"), "dnn.blobFromImage")
+
+    # 3. Letterbox -> 640
+    spec3 = vidlite.PreprocessSpec(640, 640, fit="letterbox", pad_value=114)
+    pp3 = vidlite.Preprocessor(spec3)
+    out3 = np.empty(spec3.shape, np.float32)
+    lreps = max(20, reps // 4)
+    add("letterbox_640", "vidlite", timed(lambda: pp3(bgr, fmt="bgr", out=out3), lreps, "cpu"))
+    p640 = opencv_params((640, 640), (1 / 255,) * 3, (0, 0, 0), mode=cv2.dnn.DNN_PMODE_LETTERBOX, border=(114,) * 3)
+    add("letterbox_640", "opencv", timed(lambda: cv2.dnn.blobFromImageWithParams(bgr, p640), lreps, "cpu"),
+        "blobFromImageWithParams(DNN_PMODE_LETTERBOX)")
+
+    # 4. Batch of 8 on 1 vs 2 threads (wall time: the pool's threads are not the caller's)
+    batch = np.stack([nv12] * 8)
+    bout = np.empty((8,) + spec.shape, np.float32)
+    breps = max(10, reps // 10)
+    for threads in (1, 2):
+        ppt = vidlite.Preprocessor(spec, threads=threads)
+        st = timed(lambda: ppt(batch, fmt="nv12", out=bout), breps, "wall")
+        st = {**st, "per_frame_median_ms": st["median_ms"] / 8}
+        add("batch8_nv12_224", f"vidlite threads={threads}", st)
+
+    return {"rows": rows, "ratios": ratios(rows), "machine": machine()}
+
+
+def ratios(rows: list[dict]) -> list[dict]:
+    out = []
+    by = {(r["case"], r["impl"]): r for r in rows}
+    for case, goals in GOALS.items():
+        ours = by[(case, "vidlite")]["median_ms"]
+        for other, goal in goals:
+            theirs = by.get((case, other), {}).get("median_ms")
+            if theirs is None:
+                continue
+            sp = theirs / ours
+            out.append({"case": case, "vs": other, "speedup": sp, "goal": goal, "met": sp >= goal})
+    for case, limit in ABS_GOAL_MS.items():
+        ours = by[(case, "vidlite")]["median_ms"]
+        out.append({"case": case, "vs": "absolute ms/frame", "value_ms": ours, "goal_ms": limit, "met": ours <= limit})
+    lb = by.get(("letterbox_640", "opencv"))
+    if lb:
+        out.append({"case": "letterbox_640", "vs": "opencv",
+                    "speedup": lb["median_ms"] / by[("letterbox_640", "vidlite")]["median_ms"]})
+    t1, t2 = by.get(("batch8_nv12_224", "vidlite threads=1")), by.get(("batch8_nv12_224", "vidlite threads=2"))
+    if t1 and t2:
+        out.append({"case": "batch8_nv12_224", "vs": "threads=1", "scaling_2_threads": t1["median_ms"] / t2["median_ms"]})
+    return out
+
+
+def machine() -> dict:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {"python": sys.version.split()[0], "platform": platform.platform(), "cpu_count": os.cpu_count(),
+            "loadavg": load, "opencv": cv2.__version__, "vidlite_kernels": native.ext.kernels(),
+            "cpu_features": native.ext.cpu_features()}
+
+
+def print_table(res: dict) -> None:
+    print(f"{'case':<18} {'implementation':<22} {'median ms':>10} {'min ms':>9}  clock  note")
+    for r in res["rows"]:
+        med = "n/a" if r["median_ms"] is None else f"{r['median_ms']:.3f}"
+        mn = "n/a" if r["min_ms"] is None else f"{r['min_ms']:.3f}"
+        extra = f" ({r['per_frame_median_ms']:.3f} ms/frame)" if "per_frame_median_ms" in r else ""
+        print(f"{r['case']:<18} {r['impl']:<22} {med:>10} {mn:>9}  {r.get('clock', ''):<5}  {r['note']}{extra}")
+    print()
+    for q in res["ratios"]:
+        if "speedup" in q and "goal" in q:
+            print(f"{q['case']:<18} vidlite vs {q['vs']:<14} {q['speedup']:5.2f}x  (goal >= {q['goal']}x: "
+                  f"{'met' if q['met'] else 'NOT met'})")
+        elif "speedup" in q:
+            print(f"{q['case']:<18} vidlite vs {q['vs']:<14} {q['speedup']:5.2f}x")
+        elif "value_ms" in q:
+            print(f"{q['case']:<18} {q['value_ms']:.3f} ms/frame (goal <= {q['goal_ms']} ms: "
+                  f"{'met' if q['met'] else 'NOT met'})")
+        else:
+            print(f"{q['case']:<18} 2 threads vs 1: {q['scaling_2_threads']:.2f}x")
+    m = res["machine"]
+    print(f"\nmedian/min over repetitions after warm-up; cpu = calling thread's CPU time, wall = elapsed. "
+          f"loadavg {m['loadavg']}, {m['cpu_count']} CPUs, OpenCV {m['opencv']}, vidlite kernels {m['vidlite_kernels']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=300, help="repetitions per single-frame case (default 300)")
+    ap.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    args = ap.parse_args(argv)
+    if not (native.AVAILABLE and hasattr(native.ext, "Preprocessor")):
+        print("vidlite._native is not built: nothing to benchmark", file=sys.stderr)
+        return 1
+    res = run(args.reps)
+    print_table(res)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(res, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""``vidlite_export.export(...)``: a trained model → verified artifacts for every target → one bundle."""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from vidlite_export import verify
+from vidlite_export.bundle_writer import BundleWriter
+from vidlite_export.calibration import calibration_clips
+from vidlite_export.converters import ConversionError, Converted, ConvertJob, get_converter
+from vidlite_export.converters.onnx import check_onnx, export_onnx
+from vidlite_export.specs import TaskSpec, get_spec
+from vidlite_export.specs.base import ComponentSpec, SpecError, runner_from_torch
+from vidlite_export.targets import for_component, requested
+
+
+@dataclass
+class ArtifactRow:
+    component: str
+    format: str
+    precision: str
+    bytes: int
+    fp32_bytes: int | None
+    latency_ms: float | None
+    peak_mem_mb: float | None
+    max_abs_err: float | None
+    cosine: float | None
+    metric: tuple[str, float] | None
+    metric_fp32: float | None
+    verified: str
+    reason: str
+    seconds: float
+
+    @property
+    def size_ratio(self) -> float | None:
+        return self.bytes / self.fp32_bytes if self.fp32_bytes else None
+
+
+@dataclass
+class ExportReport:
+    bundle: Path | None
+    task: str
+    rows: list[ArtifactRow] = field(default_factory=list)
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def failures(self) -> list[ArtifactRow]:
+        return [r for r in self.rows if r.verified == "failed"]
+
+    def table(self):
+        """A rich Table of every artifact (what the CLI prints)."""
+        from rich.table import Table
+        t = Table(title=f"{self.task} → {self.bundle}  ({self.seconds:.0f} s)")
+        for col in ("component", "format", "precision", "size", "vs fp32", "latency", "peak mem",
+                    "max err", "cosine", "task metric", "verified"):
+            t.add_column(col, justify="right" if col not in ("component", "format", "precision", "verified") else "left")
+        for r in self.rows:
+            metric = f"{r.metric[0]} {r.metric[1]:.4f} ({r.metric_fp32:.4f})" if r.metric else "—"
+            t.add_row(r.component, r.format, r.precision, f"{r.bytes / 1e6:.2f} MB",
+                      f"{100 * r.size_ratio:.0f}%" if r.size_ratio else "—",
+                      f"{r.latency_ms:.2f} ms" if r.latency_ms is not None else "—",
+                      f"{r.peak_mem_mb:.0f} MB" if r.peak_mem_mb is not None else "—",
+                      f"{r.max_abs_err:.2g}" if r.max_abs_err is not None else "—",
+                      f"{r.cosine:.5f}" if r.cosine is not None else "—", metric,
+                      r.verified if r.verified != "failed" else f"[red]failed: {r.reason}[/red]")
+        return t
+
+    def to_dict(self) -> dict:
+        return {"bundle": str(self.bundle), "task": self.task, "seconds": self.seconds,
+                "skipped": self.skipped, "artifacts": [
+                    {**{k: v for k, v in r.__dict__.items() if k != "metric"},
+                     "metric": {"name": r.metric[0], "value": r.metric[1]} if r.metric else None,
+                     "size_ratio": r.size_ratio} for r in self.rows]}
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def _source_hash(checkpoint: str | None, model: Any) -> str:
+    if checkpoint and Path(checkpoint).is_file():
+        from vidlite.bundle import sha256_file
+        return sha256_file(checkpoint)
+    h = hashlib.sha256()
+    import torch
+    for name, mod in sorted(vars(model).items()) if not isinstance(model, torch.nn.Module) else [("", model)]:
+        if isinstance(mod, torch.nn.Module):
+            for k, v in sorted(mod.state_dict().items()):
+                h.update(f"{name}.{k}".encode())
+                h.update(v.detach().cpu().contiguous().numpy().tobytes())
+        elif isinstance(mod, (str, Path)) and Path(mod).is_file():
+            h.update(Path(mod).read_bytes())
+    return h.hexdigest()
+
+
+def _component_source(model: Any, comp: ComponentSpec):
+    """The nn.Module (or third-party ONNX path) the spec names for ``comp``, checked to exist."""
+    import torch
+    src = getattr(model, comp.module, None) if comp.module else None
+    if src is None and isinstance(model, dict):
+        src = model.get(comp.module)
+    if isinstance(src, (str, Path)):
+        return Path(src)
+    if not isinstance(src, torch.nn.Module):
+        raise SpecError(f"the model has no component {comp.name!r}: expected an nn.Module (or ONNX path) at "
+                        f"attribute {comp.module!r}, found {type(src).__name__}")
+    return src.eval()
+
+
+def _check_fits(comp: ComponentSpec, reference, sample: dict) -> dict:
+    """Runs one real sample through the PyTorch component and checks it returns what the spec
+    declares: a checkpoint that does not fit the spec fails here, naming the component and tensor."""
+    try:
+        out = reference(sample)
+    except Exception as e:
+        raise SpecError(f"component {comp.name!r} does not accept the spec's inputs "
+                        f"{[(t.name, t.dtype, t.shape) for t in comp.inputs]}: {type(e).__name__}: {e}") from e
+    if len(out) != len(comp.outputs):
+        raise SpecError(f"component {comp.name!r} returns {len(out)} outputs, the spec declares {len(comp.outputs)}")
+    for t in comp.outputs:
+        got = out[t.name]
+        want = t.concrete({**comp.dims, **{d: got.shape[i] for i, d in enumerate(t.shape) if isinstance(d, str)}})
+        if got.shape != want or str(got.dtype) != t.dtype:
+            raise SpecError(f"component {comp.name!r} output {t.name!r}: got {got.dtype}{list(got.shape)}, the spec "
+                            f"declares {t.dtype}{list(t.shape)} with dims {dict(comp.dims)}")
+    return out
+
+
+def _reference_runner(comp: ComponentSpec, src):
+    if isinstance(src, Path):
+        from vidlite_export.converters.onnx import OnnxConverter
+        return OnnxConverter().runner(Converted(src, [src]), comp)
+    return runner_from_torch(src, comp)
+
+
+def export(family_or_spec: str | TaskSpec, checkpoint: str | None = None, targets=("x86",), formats=None,
+           precisions=None, calibration: str | Path | None = None, out: str | Path | None = None,
+           keep_failed: bool = False, model: Any = None, name: str | None = None,
+           progress: Progress | None = None) -> ExportReport:
+    """Exports ``family_or_spec`` (a family name or a TaskSpec) for ``targets``.
+
+    ``model``: your own model object (attributes named as the spec's components) instead of the
+    reference architecture loaded from ``checkpoint``. ``calibration``: a folder of videos, or None
+    for the procedural world. Raises ConversionError / SpecError / CalibrationError /
+    VerificationError (unless ``keep_failed``) and then leaves no bundle behind.
+    """
+    t0 = time.perf_counter()
+    spec = family_or_spec if isinstance(family_or_spec, TaskSpec) else get_spec(family_or_spec)
+    out = Path(out or Path("bundles") / (name or spec.name))
+    pairs = requested(targets, formats, precisions)
+    if model is None:
+        if spec.load_model is None:
+            raise SpecError(f"spec {spec.name!r} has no reference model: pass model=")
+        model = spec.load_model(checkpoint)
+    spec = spec.bind(model)
+    converters = {f: get_converter(f) for f in dict.fromkeys(f for f, _ in pairs)}
+    sources = {c.name: _component_source(model, c) for c in spec.components}
+
+    plans, report = {}, ExportReport(None, spec.task)
+    for comp in spec.components:
+        plan, skipped = for_component(comp, pairs, converters)
+        if isinstance(sources[comp.name], Path):
+            torch_only = [p for p in plan if converters[p[0]].needs_torch]
+            skipped += [f"{f}: a third-party ONNX component has no path to {f} without onnx2tf" for f in
+                        dict.fromkeys(f for f, _ in torch_only)]
+            plan = [p for p in plan if p not in torch_only]
+        plans[comp.name] = plan
+        if skipped:
+            report.skipped[comp.name] = skipped
+    total = 2 + sum(len(p) for p in plans.values())
+    step = [0]
+
+    def tick(what: str):
+        step[0] += 1
+        if progress:
+            progress(what, step[0], total)
+
+    clips, cal_desc = calibration_clips(calibration, spec.preprocess, spec.calibration_clips)
+    cal = spec.samples(model, clips)
+    held_samples, held_data = spec.heldout(model)
+    tick("calibration and held-out samples")
+    refs = {c.name: _reference_runner(c, sources[c.name]) for c in spec.components}
+    ref_out = {}
+    for comp in spec.components:
+        if not held_samples.get(comp.name):
+            raise SpecError(f"spec {spec.name!r}: heldout() gave no samples for component {comp.name!r}")
+        _check_fits(comp, refs[comp.name], held_samples[comp.name][0])
+        ref_out[comp.name] = [refs[comp.name](s) for s in held_samples[comp.name]]
+    ref_metrics = {c.name: spec.evaluate(refs, held_data, c.name) for c in spec.components}
+    tick("PyTorch fp32 " + ", ".join(dict.fromkeys(f"{n} {v:.4f}" for n, v in ref_metrics.values())))
+
+    with BundleWriter(out) as writer:
+        components = {}
+        for comp in spec.components:
+            src = sources[comp.name]
+            work = writer.scratch / comp.name
+            work.mkdir()
+            samples = cal.get(comp.name, [])
+            example = held_samples[comp.name][0]
+            if isinstance(src, Path):
+                onnx_path = check_onnx(src, comp)
+            else:
+                onnx_path = export_onnx(src, comp, example, work / "traced.onnx")
+            job = ConvertJob(comp, None if isinstance(src, Path) else src, onnx_path, example, samples, work,
+                             cal_desc)
+            arts, fp32_bytes = [], {}
+            for fmt, prec in plans[comp.name]:
+                ts = time.perf_counter()
+                art = converters[fmt].convert(job, prec)
+                entry = _artifact(writer, comp, job, art, fmt, prec, converters[fmt], refs, ref_out[comp.name],
+                                  held_samples[comp.name], held_data, spec, ref_metrics[comp.name])
+                size = sum(f["bytes"] for f in entry["files"])
+                if prec == "fp32":
+                    fp32_bytes[fmt] = size
+                arts.append(entry)
+                report.rows.append(_row(comp.name, entry, size, fp32_bytes.get(fmt), ref_metrics[comp.name],
+                                        time.perf_counter() - ts))
+                tick(f"{comp.name} {fmt} {prec}: {entry['verified']}")
+            if not arts:
+                raise ConversionError(f"component {comp.name!r}: no format/precision left to export "
+                                      f"({'; '.join(report.skipped.get(comp.name, []))})")
+            components[comp.name] = {**comp.to_manifest(), "artifacts": arts,
+                                     "smoke": writer.add_smoke(comp.name, example, ref_out[comp.name][0])}
+        failures = [r for r in report.rows if r.verified == "failed"]
+        if failures and not keep_failed:
+            raise verify.VerificationError([verify.Check(r.component, r.format, r.precision, False, r.reason)
+                                            for r in failures])
+        extra = writer.entries(spec.assets(model, writer.root)) if spec.assets else {}
+        manifest = {"format_version": 1, "task": spec.task, "name": name or spec.name, "version": "1",
+                    "created_by": f"vidlite_export {_version()}",
+                    "source": {"checkpoint": str(checkpoint or "in-memory model"),
+                               "sha256": _source_hash(checkpoint, model)},
+                    "preprocess": dict(spec.preprocess), **extra, "components": components}
+        report.bundle = writer.finish(manifest)
+    # later fp32 sizes are known only once the fp32 row exists; fill the ratio for earlier rows too
+    sizes = {(r.component, r.format): r.bytes for r in report.rows if r.precision == "fp32"}
+    for r in report.rows:
+        r.fp32_bytes = sizes.get((r.component, r.format))
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _version() -> str:
+    from vidlite_export import __version__
+    return __version__
+
+
+def _artifact(writer: BundleWriter, comp, job, art: Converted, fmt, prec, conv, refs, ref_out, held, held_data,
+              spec: TaskSpec, ref_metric) -> dict:
+    """Verifies one converted artifact and returns its manifest entry (files copied into the bundle)."""
+    entry = {"format": fmt, "precision": prec,
+             "files": writer.add_files(comp.name, art.files, job.workdir),
+             "entry": writer.rel(comp.name, art.entry, job.workdir)}
+    if art.quantization:
+        entry["quantization"] = art.quantization
+    if art.io_dtypes:
+        entry["io_dtypes"] = art.io_dtypes
+    tol = comp.tolerance(prec)
+    if not conv.runs_here:
+        reason = conv.check_structure(art, job, prec)
+        entry.update(verified="structural", verified_reason=reason,
+                     smoke_tolerance={"min_cosine": tol.min_cosine})
+        return entry
+    run, latency, mem = verify.measure(lambda: conv.runner(art, comp), held[0])
+    got = [run(s) for s in held]
+    err, cos = verify.parity(ref_out, got)
+    metric = spec.evaluate({**refs, comp.name: run}, held_data, comp.name)
+    ok, reason = verify.gate(comp, prec, err, cos, metric, ref_metric[1])
+    smoke_err, smoke_cos = verify.parity(ref_out[:1], got[:1])
+    entry.update(verified="numeric" if ok else "failed", verified_reason=reason,
+                 parity={"max_abs_err": err, "cosine": cos, "samples": len(held),
+                         "metric": {"name": metric[0], "value": metric[1], "reference": ref_metric[1]}},
+                 smoke_tolerance={"max_abs_err": max(4 * smoke_err, 1e-4),
+                                  "min_cosine": min(tol.min_cosine, smoke_cos - 1e-3)},
+                 latency_ms=round(latency, 4), peak_mem_mb=round(mem, 2))
+    return entry
+
+
+def _row(comp: str, e: dict, size: int, fp32: int | None, ref_metric, seconds: float) -> ArtifactRow:
+    p = e.get("parity", {})
+    m = p.get("metric")
+    return ArtifactRow(comp, e["format"], e["precision"], size, fp32, e.get("latency_ms"), e.get("peak_mem_mb"),
+                       p.get("max_abs_err"), p.get("cosine"), (m["name"], m["value"]) if m else None,
+                       ref_metric[1], e["verified"], e.get("verified_reason", ""), seconds)

@@ -1,0 +1,124 @@
+"""ONNX: torch exporter for the graph, ONNX Runtime for fp16 conversion and int8 quantization."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from vidlite_export.converters.base import (ConversionError, Converted, Converter, ConvertJob,
+                                            cast_inputs, register)
+from vidlite_export.specs.base import ComponentSpec
+
+OPSET = 17
+
+
+def export_onnx(module, comp: ComponentSpec, example: dict[str, np.ndarray], path: Path) -> Path:
+    """Traces ``module`` to ONNX with the spec's tensor names and dynamic dims.
+
+    The TorchScript-based exporter is used because it takes the spec's input/output names and
+    dynamic axes directly; the dynamo exporter renames inputs itself."""
+    import torch
+
+    args = tuple(torch.from_numpy(example[t.name]) for t in comp.inputs)
+    dyn = {}
+    for t in (*comp.inputs, *comp.outputs):
+        axes = {i: d for i, d in enumerate(t.shape) if isinstance(d, str) and d in comp.dynamic}
+        if axes:
+            dyn[t.name] = axes
+    try:
+        torch.onnx.export(module.eval(), args, str(path), dynamo=False, opset_version=OPSET,
+                          input_names=[t.name for t in comp.inputs],
+                          output_names=[t.name for t in comp.outputs],
+                          dynamic_axes=dyn or None, do_constant_folding=True)
+    except Exception as e:  # the torch exporter's message names the unsupported op
+        raise ConversionError(f"component {comp.name!r}: ONNX export failed: {type(e).__name__}: "
+                              f"{str(e).splitlines()[0] if str(e) else e!r}") from e
+    return check_onnx(path, comp)
+
+
+def check_onnx(path: Path, comp: ComponentSpec) -> Path:
+    """Loads and checks an ONNX file, and that it has the spec's input and output names."""
+    import onnx
+
+    try:
+        model = onnx.load(str(path))
+        onnx.checker.check_model(model)
+    except Exception as e:
+        raise ConversionError(f"component {comp.name!r}: {path} is not a valid ONNX model "
+                              f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from e
+    init = {i.name for i in model.graph.initializer}
+    got_in = [i.name for i in model.graph.input if i.name not in init]
+    got_out = [o.name for o in model.graph.output]
+    want_in, want_out = [t.name for t in comp.inputs], [t.name for t in comp.outputs]
+    if got_in != want_in or got_out != want_out:
+        raise ConversionError(f"component {comp.name!r}: {path} has inputs {got_in} / outputs "
+                              f"{got_out}, the spec declares {want_in} / {want_out}")
+    return path
+
+
+class _Reader:
+    """onnxruntime CalibrationDataReader over the job's calibration samples."""
+
+    def __init__(self, samples, comp):
+        self._it = iter([cast_inputs(s, comp, {}) for s in samples])
+
+    def get_next(self):
+        return next(self._it, None)
+
+
+@register
+class OnnxConverter(Converter):
+    format = "onnx"
+    precisions = ("fp32", "fp16", "int8-static", "int8-dynamic")
+    needs_torch = False
+
+    def convert(self, job: ConvertJob, precision: str) -> Converted:
+        out = job.workdir / f"{job.comp.name}.{precision}.onnx"
+        if precision == "fp32":
+            shutil.copyfile(job.onnx_path, out)
+            return Converted(out, [out])
+        if precision == "fp16":
+            import onnx
+            from onnxruntime.transformers.float16 import convert_float_to_float16
+            # fp32 I/O keeps the runtime's feeds identical across precisions
+            m = convert_float_to_float16(onnx.load(str(job.onnx_path)), keep_io_types=True)
+            onnx.save(m, str(out))
+            return Converted(out, [out])
+        from onnxruntime.quantization import QuantFormat, QuantType, quantize_dynamic, quantize_static
+        from onnxruntime.quantization.shape_inference import quant_pre_process
+
+        pre = job.workdir / f"{job.comp.name}.pre.onnx"
+        try:
+            quant_pre_process(str(job.onnx_path), str(pre), skip_symbolic_shape=True)
+        except Exception:  # pre-processing is an optimisation; quantize the graph as traced
+            shutil.copyfile(job.onnx_path, pre)
+        try:
+            if precision == "int8-dynamic":
+                quantize_dynamic(str(pre), str(out), weight_type=QuantType.QInt8, per_channel=False)
+                return Converted(out, [out], {"method": "onnxruntime.quantize_dynamic (int8 weights, "
+                                              "activations quantized at run time)"})
+            if not job.calibration:
+                raise ConversionError(f"component {job.comp.name!r}: int8-static needs calibration samples")
+            quantize_static(str(pre), str(out), _Reader(job.calibration, job.comp),
+                            quant_format=QuantFormat.QDQ, per_channel=True,
+                            activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                            extra_options={"ActivationSymmetric": False, "WeightSymmetric": True})
+        finally:
+            pre.unlink(missing_ok=True)
+        return Converted(out, [out], {"method": "onnxruntime.quantize_static QDQ (per-channel int8 "
+                                      "weights, uint8 activations, min-max)",
+                                      "calibration": job.calibration_source,
+                                      "samples": len(job.calibration)})
+
+    def runner(self, art: Converted, comp: ComponentSpec):
+        import onnxruntime as ort
+
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = 1
+        sess = ort.InferenceSession(str(art.entry), so, providers=["CPUExecutionProvider"])
+        names = [t.name for t in comp.outputs]
+
+        def run(feeds):
+            return dict(zip(names, sess.run(names, cast_inputs(feeds, comp, art.io_dtypes))))
+        return run

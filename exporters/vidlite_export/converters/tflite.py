@@ -1,0 +1,128 @@
+"""TFLite (LiteRT) via litert-torch; int8 with ai-edge-quantizer. No onnx2tf: it pins numpy 1.x,
+onnx 1.19 and tensorflow 2.19, which cannot share the toolchain's environment."""
+from __future__ import annotations
+
+import numpy as np
+
+from vidlite_export.converters.base import (ConversionError, Converted, Converter, ConvertJob,
+                                            cast_inputs, quiet, register)
+from vidlite_export.specs.base import ComponentSpec
+
+SIGNATURE = "serving_default"
+# LiteRT without x64 downcasts 64-bit I/O; the manifest records the dtype each artifact takes.
+_DOWNCAST = {"int64": "int32"}
+
+
+def _named(module, comp: ComponentSpec):
+    """Wraps a positional module so the TFLite signature carries the spec's tensor names (the
+    runtime then feeds by name, as for every other format)."""
+    import torch
+
+    class Named(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = module
+
+        def forward(self, **kw):
+            out = self.inner(*[kw[t.name] for t in comp.inputs])
+            if isinstance(out, torch.Tensor):
+                out = (out,)
+            return {t.name: o for t, o in zip(comp.outputs, out)}
+    return Named().eval()
+
+
+@register
+class TFLiteConverter(Converter):
+    format = "tflite"
+    precisions = ("fp32", "int8-static", "int8-dynamic", "int8-weight-only")
+
+    def convert(self, job: ConvertJob, precision: str) -> Converted:
+        import torch
+        import litert_torch
+
+        comp = job.comp
+        fp32 = job.workdir / f"{comp.name}.fp32.tflite"
+        io_dtypes = {t.name: _DOWNCAST[t.dtype] for t in comp.inputs if t.dtype in _DOWNCAST}
+        if not fp32.exists():
+            kwargs = {t.name: torch.from_numpy(job.example[t.name]) for t in comp.inputs}
+            try:
+                with quiet():
+                    litert_torch.convert(_named(job.module, comp), (), kwargs).export(str(fp32))
+            except Exception as e:
+                raise ConversionError(f"component {comp.name!r}: TFLite conversion failed: "
+                                      f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from e
+        if precision == "fp32":
+            return Converted(fp32, [fp32], None, io_dtypes)
+
+        from ai_edge_quantizer import quantizer, recipe
+        out = job.workdir / f"{comp.name}.{precision}.tflite"
+        q = quantizer.Quantizer(str(fp32))
+        if precision == "int8-static":
+            if not job.calibration:
+                raise ConversionError(f"component {comp.name!r}: int8-static needs calibration samples")
+            q.load_quantization_recipe(recipe.static_wi8_ai8())
+            data = {SIGNATURE: [cast_inputs(s, comp, io_dtypes) for s in job.calibration]}
+            with quiet():
+                res = q.quantize(q.calibrate(data, num_threads=1))
+            quant = {"method": "ai-edge-quantizer static_wi8_ai8 (int8 weights and activations)",
+                     "calibration": job.calibration_source, "samples": len(job.calibration)}
+        elif precision == "int8-dynamic":
+            q.load_quantization_recipe(recipe.dynamic_wi8_afp32())
+            with quiet():
+                res = q.quantize()
+            quant = {"method": "ai-edge-quantizer dynamic_wi8_afp32 (int8 weights, dynamic activations)"}
+        elif precision == "int8-weight-only":
+            q.load_quantization_recipe(recipe.weight_only_wi8_afp32())
+            with quiet():
+                res = q.quantize()
+            quant = {"method": "ai-edge-quantizer weight_only_wi8_afp32"}
+        else:
+            raise ConversionError(f"tflite has no precision {precision!r}")
+        res.export_model(str(out), overwrite=True)
+        return Converted(out, [out], quant, {**io_dtypes, **int8_io(out)})
+
+    def runner(self, art: Converted, comp: ComponentSpec):
+        from ai_edge_litert.interpreter import Interpreter
+
+        interp = Interpreter(model_path=str(art.entry), num_threads=1)
+        sig = interp.get_signature_runner(SIGNATURE)
+        ins, outs = sig.get_input_details(), sig.get_output_details()
+
+        # int8 entries in io_dtypes are quantized from float below, not cast
+        casts = {k: v for k, v in art.io_dtypes.items() if v == "int32"}
+
+        def run(feeds):
+            feeds = cast_inputs(feeds, comp, casts)
+            res = sig(**{n: quantize(feeds[n], ins[n]) for n in feeds})
+            return {t.name: dequantize(res[t.name], outs[t.name]) for t in comp.outputs}
+        return run
+
+
+def _qparams(detail):
+    q = detail.get("quantization_parameters") or {}
+    scales, zps = q.get("scales", ()), q.get("zero_points", ())
+    return (float(scales[0]), int(zps[0])) if len(scales) == 1 else None
+
+
+def quantize(x: np.ndarray, detail: dict) -> np.ndarray:
+    """Full-int8 LiteRT graphs take int8 tensors: x/scale + zero_point (the tensor's own params)."""
+    qp = _qparams(detail)
+    if qp is None or np.dtype(detail["dtype"]).kind not in "iu" or x.dtype.kind not in "f":
+        return x
+    info = np.iinfo(detail["dtype"])
+    return np.clip(np.round(x / qp[0]) + qp[1], info.min, info.max).astype(detail["dtype"])
+
+
+def dequantize(y: np.ndarray, detail: dict) -> np.ndarray:
+    qp = _qparams(detail)
+    if qp is None or np.dtype(detail["dtype"]).kind not in "iu":
+        return np.asarray(y)
+    return ((y.astype(np.float32) - qp[1]) * qp[0]).astype(np.float32)
+
+
+def int8_io(entry) -> dict[str, str]:
+    """Inputs the quantizer turned into int8 (the runtime quantizes them with the tensor's params)."""
+    from ai_edge_litert.interpreter import Interpreter
+    sig = Interpreter(model_path=str(entry)).get_signature_runner(SIGNATURE)
+    return {n: np.dtype(d["dtype"]).name for n, d in sig.get_input_details().items()
+            if _qparams(d) is not None}

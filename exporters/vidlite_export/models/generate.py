@@ -1,0 +1,103 @@
+"""Restoration reference model (the GAN's generator) and its training-only PatchGAN discriminator.
+
+``generator``: frames float32 (N, 3·K, H, W) — K=3 consecutive RGB frames in [-1, 1] stacked on
+channels, centre frame in the middle — → the restored centre frame (N, 3, H, W) in [-1, 1]. Fully
+convolutional (H and W any multiple of 8) so the runtime can tile large frames. It predicts a residual
+over the damaged centre frame, which keeps the identity easy and spends capacity on the damage.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True)
+class GenerateConfig:
+    frames: int = 3
+    channels: tuple[int, ...] = (32, 64, 96, 128)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "GenerateConfig":
+        d = dict(d)
+        d["channels"] = tuple(d["channels"])
+        return cls(**d)
+
+    @property
+    def multiple(self) -> int:
+        """Input height and width must be multiples of this."""
+        return 2 ** (len(self.channels) - 1)
+
+
+def _block(cin: int, cout: int) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, 1, 1), nn.ReLU(inplace=True),
+                         nn.Conv2d(cout, cout, 3, 1, 1), nn.ReLU(inplace=True))
+
+
+class UNetGenerator(nn.Module):
+    def __init__(self, cfg: GenerateConfig = GenerateConfig()):
+        super().__init__()
+        self.cfg = cfg
+        ch = cfg.channels
+        self.inc = _block(3 * cfg.frames, ch[0])
+        self.down = nn.ModuleList(
+            nn.Sequential(nn.Conv2d(a, b, 3, 2, 1), nn.ReLU(inplace=True), nn.Conv2d(b, b, 3, 1, 1), nn.ReLU(inplace=True))
+            for a, b in zip(ch[:-1], ch[1:]))
+        # Transposed 2×2 stride-2 convs upsample without Resize ops, which some converters handle poorly.
+        self.up = nn.ModuleList(nn.ConvTranspose2d(b, a, 2, 2) for a, b in zip(ch[:-1], ch[1:]))
+        self.fuse = nn.ModuleList(_block(2 * a, a) for a in ch[:-1])
+        self.out = nn.Conv2d(ch[0], 3, 1)
+        self.centre = 3 * (cfg.frames // 2)
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        skips = [self.inc(frames)]
+        for down in self.down:
+            skips.append(down(skips[-1]))
+        x = skips.pop()
+        for up, fuse in zip(reversed(self.up), reversed(self.fuse)):
+            x = fuse(torch.cat([up(x), skips.pop()], dim=1))
+        return frames[:, self.centre:self.centre + 3] + self.out(x)
+
+
+class PatchDiscriminator(nn.Module):
+    """Conditional PatchGAN (pix2pix): judges (damaged centre, candidate) pairs patch by patch."""
+
+    def __init__(self, width: int = 32):
+        super().__init__()
+        w = width
+        self.net = nn.Sequential(
+            nn.Conv2d(6, w, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(w, 2 * w, 4, 2, 1), nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(2 * w, 4 * w, 4, 1, 1), nn.BatchNorm2d(4 * w), nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(4 * w, 1, 4, 1, 1))
+
+    def forward(self, damaged_centre: torch.Tensor, candidate: torch.Tensor) -> torch.Tensor:
+        return self.net(torch.cat([damaged_centre, candidate], dim=1))
+
+
+class GenerateModel(nn.Module):
+    """Container of the exported component ``generator`` (the discriminator is never exported)."""
+
+    def __init__(self, cfg: GenerateConfig = GenerateConfig()):
+        super().__init__()
+        self.cfg = cfg
+        self.generator = UNetGenerator(cfg)
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        return self.generator(frames)
+
+
+def load(weights_dir) -> GenerateModel:
+    """The trained generator from ``weights_dir/model.safetensors``, in eval mode."""
+    from pathlib import Path
+
+    from vidlite_export.train.common import load_weights
+
+    state, config = load_weights(Path(weights_dir) / "model.safetensors", "generate")
+    model = GenerateModel(GenerateConfig.from_dict(config))
+    model.load_state_dict(state)
+    return model.eval()

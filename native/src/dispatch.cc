@@ -1,0 +1,19 @@
+#include "kernels.h"
+#include "vidlite/cpu_features.h"
+
+namespace vidlite {
+
+const Kernels& SelectKernels() {
+  const uint32_t f = CpuFeatures();
+#if defined(__x86_64__) || defined(_M_X64)
+  const uint32_t need = kCpuHasAVX2 | kCpuHasFMA | kCpuHasF16C;
+  if ((f & need) == need) return Avx2Kernels();
+#endif
+#if defined(__aarch64__)
+  if (f & kCpuHasNEON) return NeonKernels();
+#endif
+  (void)f;
+  return ScalarKernels();
+}
+
+}  // namespace vidlite

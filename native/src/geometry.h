@@ -1,0 +1,28 @@
+// Which source pixels feed which output pixels: crop/letterbox rectangles and separable resize taps.
+// Mirrors sdk/vidlite/preprocess/geometry.py formula for formula (double precision, weights rounded
+// to float once), so the NumPy reference samples exactly the same pixels with the same weights.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "vidlite/preprocess.h"
+
+namespace vidlite {
+
+struct Rect {
+  int x = 0, y = 0, w = 0, h = 0;
+};
+
+// Source rectangle to resample (inside roi) and the output rectangle it fills; the rest is padding.
+void FitRects(Fit fit, const Rect& roi, int out_w, int out_h, Rect* src, Rect* dst);
+
+// Output index d reads source indices start[d] .. start[d]+taps-1 (all inside 0..src-1) with
+// weights[d * taps + t].
+struct Taps {
+  int taps = 1;
+  std::vector<int32_t> start;
+  std::vector<float> weights;
+};
+Taps MakeTaps(Resize resize, int src, int dst);
+
+}  // namespace vidlite

@@ -1,0 +1,65 @@
+// Row kernels of the fused pipeline. Each has a scalar reference (kernels_scalar.cc) and SIMD
+// variants (kernels_avx2.cc, kernels_neon.cc) that must give bit-identical results: the integer
+// kernels trivially, the float ones because every variant rounds each multiply and each add
+// separately, in the same order (no fused multiply-add; the library builds with -ffp-contract=off).
+// The NumPy reference (vidlite.preprocess.reference) follows the same order, so it matches too.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace vidlite {
+
+// R,G,B = clamp((max(Y - y_offset, 0) * y + {rv*V', -gu*U' - gv*V', bu*U'} + 2^13) >> 14),
+// U' = U - 128, V' = V - 128.
+struct YuvCoeffs {
+  int32_t y_offset, y, rv, gu, gv, bu;
+};
+constexpr int kYuvShift = 14;
+// OpenCV's RGB->gray weights (sum 2^14).
+constexpr int32_t kGrayR = 4899, kGrayG = 9617, kGrayB = 1868;
+
+struct Kernels {
+  const char* name;
+  // Gathers: pixels at columns cols[0..n) of one source row into planar bytes. SIMD variants may read
+  // up to 4 bytes from each gathered position for the first safe_n columns (the caller guarantees
+  // those stay inside the row), then read exactly the pixel bytes like the reference.
+  // Packed: o_k[i] = row[cols[i] * bpp + off[k]].
+  void (*gather_packed)(const uint8_t* row, const int32_t* cols, int n, int safe_n, int bpp, const int* off,
+                        uint8_t* o0, uint8_t* o1, uint8_t* o2);
+  // 4:2:0: oy[i] = y[x], ou[i] = u[(x >> 1) * cstep], ov[i] = v[(x >> 1) * cstep], x = cols[i].
+  void (*gather_yuv)(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols, int n,
+                     int safe_n, uint8_t* oy, uint8_t* ou, uint8_t* ov);
+  // Exact integer kernels.
+  void (*yuv_to_rgb)(const uint8_t* y, const uint8_t* u, const uint8_t* v, uint8_t* r, uint8_t* g,
+                     uint8_t* b, int n, const YuvCoeffs& k);
+  void (*rgb_to_gray)(const uint8_t* r, const uint8_t* g, const uint8_t* b, uint8_t* gray, int n);
+
+  // The resize runs horizontally first (on each source row, once), then vertically.
+  // out[d] = sum_t w[t*n + d] * in[pos[d] + t]   (weights tap-major, accumulated in tap order).
+  // SIMD variants may read up to 3 bytes past in[pos[d] + taps - 1]: tap rows carry that padding.
+  void (*horizontal)(const uint8_t* in, const int32_t* pos, const float* w, int taps, int n, float* out);
+  // Same as horizontal with taps == 2 and pos[d] == 2d (bilinear downscale by >= 2x): w[d], w[n+d].
+  void (*horizontal_pairs)(const uint8_t* in, const float* w, int n, float* out);
+  // out[i] = sum_t w[t] * rows[t][i]  (taps >= 1, accumulated in tap order)
+  void (*vertical)(const float* const* rows, const float* w, int taps, int n, float* out);
+  // v = in[i] * s + b stored at out[i * step] as float32 / float16 bits (round to nearest even) /
+  // a byte holding clamp(rint(v / qs) + zp, lo, hi) (round half to even).
+  void (*store_f32)(const float* in, int n, float s, float b, float* out, int step);
+  void (*store_f16)(const float* in, int n, float s, float b, uint16_t* out, int step);
+  void (*store_q8)(const float* in, int n, float s, float b, float qs, int zp, int lo, int hi, uint8_t* out,
+                   int step);
+};
+
+const Kernels& ScalarKernels();
+#if defined(__x86_64__) || defined(_M_X64)
+const Kernels& Avx2Kernels();  // needs AVX2 + FMA + F16C
+#endif
+#if defined(__aarch64__)
+const Kernels& NeonKernels();
+#endif
+// The best variant the CPU has, honouring the feature mask (VIDLITE_CPU_MASK / SetCpuMask).
+const Kernels& SelectKernels();
+
+uint16_t FloatToHalf(float f);  // IEEE binary16, round to nearest even
+
+}  // namespace vidlite

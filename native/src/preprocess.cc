@@ -1,0 +1,399 @@
+// The fused driver: for each source row an output row needs, gather only the columns the horizontal
+// taps read, convert their colour and filter horizontally (cached per source row); then filter
+// vertically, normalize and store in the output dtype/layout. A 1080p frame scaled to 224x224 reads
+// ~450 source rows and ~450 columns of each.
+#include "vidlite/preprocess.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <new>
+#include <vector>
+
+#include "geometry.h"
+#include "kernels.h"
+#include "thread_pool.h"
+
+namespace vidlite {
+namespace {
+
+constexpr int kMaxSide = 16384;
+constexpr int64_t kMaxPixels = int64_t{1} << 28;
+
+bool IsYuv(PixelFormat f) { return f == PixelFormat::kNV12 || f == PixelFormat::kNV21 || f == PixelFormat::kI420; }
+
+int PackedBpp(PixelFormat f) {
+  switch (f) {
+    case PixelFormat::kBGR:
+    case PixelFormat::kRGB: return 3;
+    case PixelFormat::kBGRA:
+    case PixelFormat::kRGBA: return 4;
+    default: return 1;
+  }
+}
+
+// Byte offsets of R, G, B inside a packed pixel.
+void RgbOffsets(PixelFormat f, int off[3]) {
+  const bool bgr_order = f == PixelFormat::kBGR || f == PixelFormat::kBGRA;
+  off[0] = bgr_order ? 2 : 0;
+  off[1] = 1;
+  off[2] = bgr_order ? 0 : 2;
+}
+
+YuvCoeffs MakeCoeffs(ColorMatrix m, ColorRange r) {
+  // Same formulas as vidlite.preprocess.reference.yuv_coefficients.
+  const double kr = m == ColorMatrix::kBT601 ? 0.299 : 0.2126;
+  const double kb = m == ColorMatrix::kBT601 ? 0.114 : 0.0722;
+  const double kg = 1.0 - kr - kb;
+  const bool limited = r == ColorRange::kLimited;
+  const double cy = limited ? 255.0 / 219 : 1.0, cc = limited ? 255.0 / 224 : 1.0;
+  const double one = 1 << kYuvShift;
+  auto q = [](double v) { return static_cast<int32_t>(std::nearbyint(v)); };
+  return YuvCoeffs{limited ? 16 : 0,
+                   q(cy * one),
+                   q(cc * 2 * (1 - kr) * one),
+                   q(cc * 2 * kb * (1 - kb) / kg * one),
+                   q(cc * 2 * kr * (1 - kr) / kg * one),
+                   q(cc * 2 * (1 - kb) * one)};
+}
+
+struct Plan {
+  Rect src, dst;
+  Taps ty;
+  int tx_taps = 1;
+  std::vector<int32_t> cols;  // absolute source x of every column a horizontal tap reads (sorted)
+  std::vector<int32_t> pos;   // per output x: index into cols of its first tap
+  std::vector<float> wx;      // horizontal weights, tap-major
+  bool pairs = false;         // pos[d] == 2d with 2 taps
+  int safe_cols = 0;          // leading cols a SIMD gather may read 4 (packed) or 8 (YUV) bytes past
+  int channels = 3;
+  int planes = 3;             // distinct filtered planes (1 when a gray source fills 3 channels)
+  float scale[3], bias[3], qs = 1.f;
+  int zp = 0, lo = 0, hi = 255;
+  uint8_t pad[3][4];          // the pad value per channel, already in the output dtype
+  YuvCoeffs yuv;
+};
+
+void StoreRun(const Kernels& k, const Spec& spec, const Plan& p, const float* in, int n, int c, void* out,
+              int step) {
+  switch (spec.dtype) {
+    case DType::kFloat32: k.store_f32(in, n, p.scale[c], p.bias[c], static_cast<float*>(out), step); break;
+    case DType::kFloat16: k.store_f16(in, n, p.scale[c], p.bias[c], static_cast<uint16_t*>(out), step); break;
+    default:
+      k.store_q8(in, n, p.scale[c], p.bias[c], p.qs, p.zp, p.lo, p.hi, static_cast<uint8_t*>(out), step);
+  }
+}
+
+Plan MakePlan(const Spec& spec, const Image& im, const Rect& roi, const Kernels& k) {
+  Plan p;
+  FitRects(spec.fit, roi, spec.width, spec.height, &p.src, &p.dst);
+  p.ty = MakeTaps(spec.resize, p.src.h, p.dst.h);
+  Taps tx = MakeTaps(spec.resize, p.src.w, p.dst.w);
+  p.tx_taps = tx.taps;
+  std::vector<int32_t> rank(p.src.w, -1);
+  for (int d = 0; d < p.dst.w; ++d)
+    for (int t = 0; t < tx.taps; ++t) rank[tx.start[d] + t] = 0;
+  for (int x = 0; x < p.src.w; ++x)
+    if (rank[x] == 0) {
+      rank[x] = static_cast<int32_t>(p.cols.size());
+      p.cols.push_back(p.src.x + x);
+    }
+  const int n = p.dst.w;
+  p.pos.resize(n);
+  p.wx.resize(static_cast<size_t>(n) * tx.taps);
+  p.pairs = tx.taps == 2;
+  for (int d = 0; d < n; ++d) {
+    p.pos[d] = rank[tx.start[d]];  // taps are consecutive in cols: every column between was marked
+    p.pairs = p.pairs && p.pos[d] == 2 * d;
+    for (int t = 0; t < tx.taps; ++t) p.wx[static_cast<size_t>(t) * n + d] = tx.weights[static_cast<size_t>(d) * tx.taps + t];
+  }
+  // cols are sorted, so the columns whose over-read stays inside the row form a prefix.
+  const bool yuv = IsYuv(im.format);
+  const int64_t row_bytes = static_cast<int64_t>(im.width) * (yuv ? 1 : PackedBpp(im.format));
+  while (p.safe_cols < static_cast<int>(p.cols.size())) {
+    const int64_t x = p.cols[p.safe_cols];
+    if (yuv ? x + 8 > im.width : x * PackedBpp(im.format) + 4 > row_bytes) break;
+    ++p.safe_cols;
+  }
+  p.channels = Channels(spec);
+  p.planes = (im.format == PixelFormat::kGray) ? 1 : p.channels;
+  const bool raw = spec.dtype == DType::kUInt8 && !spec.quantized;
+  for (int c = 0; c < p.channels; ++c) {
+    p.scale[c] = raw ? 1.f : static_cast<float>(1.0 / (255.0 * spec.std[c]));
+    p.bias[c] = raw ? 0.f : static_cast<float>(-spec.mean[c] / spec.std[c]);
+  }
+  if (spec.quantized) {
+    p.qs = static_cast<float>(spec.quant_scale);
+    p.zp = spec.quant_zero_point;
+  }
+  if (spec.dtype == DType::kInt8) p.lo = -128, p.hi = 127;
+  const float padf = static_cast<float>(spec.pad_value);
+  for (int c = 0; c < p.channels; ++c) StoreRun(k, spec, p, &padf, 1, c, p.pad[c], 1);
+  p.yuv = MakeCoeffs(im.matrix, im.range);
+  return p;
+}
+
+// One thread's scratch: a direct-mapped cache of source rows already converted and filtered
+// horizontally (slot = row % taps, so the taps of one output row never collide), and byte buffers
+// for the gathered pixels (padded: SIMD horizontal filters may read 3 bytes past the last tap).
+class Worker {
+ public:
+  Worker(const Spec& spec, const Plan& p, const Kernels& k)
+      : spec_(spec), p_(p), k_(k), nu_(static_cast<int>(p.cols.size())), slots_(p.ty.taps),
+        cache_(static_cast<size_t>(slots_) * p.planes * p.dst.w), keys_(slots_, -1),
+        bytes_(7 * (static_cast<size_t>(nu_) + kPad)), vbuf_(p.dst.w), rows_(slots_) {}
+
+  void Rows(const Image& im, int y0, int y1, uint8_t* out) {
+    const size_t es = ElementSize(spec_.dtype);
+    for (int oy = y0; oy < y1; ++oy) {
+      if (oy < p_.dst.y || oy >= p_.dst.y + p_.dst.h) {
+        PadSpan(out, oy, 0, spec_.width);
+        continue;
+      }
+      PadSpan(out, oy, 0, p_.dst.x);
+      PadSpan(out, oy, p_.dst.x + p_.dst.w, spec_.width);
+      const int cy = oy - p_.dst.y, taps = p_.ty.taps, first = p_.src.y + p_.ty.start[cy];
+      if (cy + kAhead < p_.dst.h) Prefetch(im, p_.src.y + p_.ty.start[cy + kAhead], taps);
+      for (int t = 0; t < taps; ++t) {
+        const int sy = first + t;
+        if (keys_[sy % slots_] != sy) {
+          ConvertRow(im, sy, sy % slots_);
+          keys_[sy % slots_] = sy;
+        }
+      }
+      for (int pl = 0; pl < p_.planes; ++pl) {
+        for (int t = 0; t < taps; ++t) rows_[t] = Slot((first + t) % slots_, pl);
+        k_.vertical(rows_.data(), p_.ty.weights.data() + static_cast<size_t>(cy) * taps, taps, p_.dst.w, vbuf_.data());
+        // A gray source feeding 3 channels filters once and stores thrice (each with its own mean/std).
+        for (int c = (p_.planes == 1 ? 0 : pl); c < (p_.planes == 1 ? p_.channels : pl + 1); ++c) {
+          size_t at;
+          int step;
+          if (spec_.layout == Layout::kNCHW) {
+            at = (static_cast<size_t>(c) * spec_.height + oy) * spec_.width + p_.dst.x;
+            step = 1;
+          } else {
+            at = (static_cast<size_t>(oy) * spec_.width + p_.dst.x) * p_.channels + c;
+            step = p_.channels;
+          }
+          StoreRun(k_, spec_, p_, vbuf_.data(), p_.dst.w, c, out + at * es, step);
+        }
+      }
+    }
+  }
+
+ private:
+  static constexpr size_t kPad = 4;
+  // Source rows are far apart in a large downscale, so the hardware prefetcher cannot guess them:
+  // ask for the rows kAhead output rows ahead while this one is computed.
+  static constexpr int kAhead = 2;
+
+  void Prefetch(const Image& im, int first, int taps) {
+    const bool yuv = IsYuv(im.format);
+    const int bpp = yuv ? 1 : PackedBpp(im.format);
+    const ptrdiff_t x0 = static_cast<ptrdiff_t>(p_.cols.front()) * bpp, x1 = static_cast<ptrdiff_t>(p_.cols.back()) * bpp;
+    const int nplanes = im.format == PixelFormat::kI420 ? 3 : (yuv ? 2 : 1);
+    for (int t = 0; t < taps; ++t) {
+      const int sy = first + t;
+      if (keys_[sy % slots_] == sy) continue;
+      for (int pl = 0; pl < nplanes; ++pl) {
+        const int shift = pl > 0 ? 1 : 0;  // chroma: half the rows, I420 half the bytes per row
+        const ptrdiff_t scale = (im.format == PixelFormat::kI420 && pl > 0) ? 2 : 1;
+        const uint8_t* row = im.plane[pl] + (sy >> shift) * im.stride[pl];
+        for (ptrdiff_t x = x0 / scale; x <= x1 / scale; x += 64) __builtin_prefetch(row + x);
+      }
+    }
+  }
+
+  void PadSpan(uint8_t* out, int oy, int x0, int x1) {
+    if (x1 <= x0) return;
+    const size_t es = ElementSize(spec_.dtype);
+    for (int c = 0; c < p_.channels; ++c) {
+      for (int x = x0; x < x1; ++x) {
+        const size_t at = spec_.layout == Layout::kNCHW
+                              ? (static_cast<size_t>(c) * spec_.height + oy) * spec_.width + x
+                              : (static_cast<size_t>(oy) * spec_.width + x) * p_.channels + c;
+        std::memcpy(out + at * es, p_.pad[c], es);
+      }
+    }
+  }
+
+  float* Slot(int slot, int plane) {
+    return cache_.data() + (static_cast<size_t>(slot) * p_.planes + plane) * p_.dst.w;
+  }
+  uint8_t* Bytes(int i) { return bytes_.data() + static_cast<size_t>(i) * (nu_ + kPad); }
+
+  // Source row sy: gather the needed columns, convert colour (exact integers), filter horizontally.
+  void ConvertRow(const Image& im, int sy, int slot) {
+    const int32_t* cols = p_.cols.data();
+    uint8_t *g0 = Bytes(0), *g1 = Bytes(1), *g2 = Bytes(2), *c0 = Bytes(3), *c1 = Bytes(4), *c2 = Bytes(5);
+    const bool to_gray = spec_.order == ChannelOrder::kGray;
+    const bool bgr = spec_.order == ChannelOrder::kBGR;
+    uint8_t* planes[3] = {c0, c1, c2};  // bytes in output channel order
+    if (IsYuv(im.format)) {
+      const uint8_t* yrow = im.plane[0] + sy * im.stride[0];
+      const uint8_t *u, *v;
+      int step = 1;
+      if (im.format == PixelFormat::kI420) {
+        u = im.plane[1] + (sy >> 1) * im.stride[1];
+        v = im.plane[2] + (sy >> 1) * im.stride[2];
+      } else {
+        const uint8_t* uv = im.plane[1] + (sy >> 1) * im.stride[1];
+        const bool nv12 = im.format == PixelFormat::kNV12;
+        u = uv + (nv12 ? 0 : 1);
+        v = uv + (nv12 ? 1 : 0);
+        step = 2;
+      }
+      k_.gather_yuv(yrow, u, v, step, cols, nu_, p_.safe_cols, g0, g1, g2);
+      k_.yuv_to_rgb(g0, g1, g2, bgr ? c2 : c0, c1, bgr ? c0 : c2, nu_, p_.yuv);
+    } else if (im.format == PixelFormat::kGray) {
+      const uint8_t* row = im.plane[0] + sy * im.stride[0];
+      for (int i = 0; i < nu_; ++i) c0[i] = row[cols[i]];
+    } else {
+      int off[3];
+      RgbOffsets(im.format, off);
+      if (bgr) std::swap(off[0], off[2]);
+      k_.gather_packed(im.plane[0] + sy * im.stride[0], cols, nu_, p_.safe_cols, PackedBpp(im.format), off, c0, c1, c2);
+    }
+    if (to_gray && im.format != PixelFormat::kGray) {
+      k_.rgb_to_gray(c0, c1, c2, g0, nu_);
+      planes[0] = g0;
+    }
+    for (int pl = 0; pl < p_.planes; ++pl) {
+      if (p_.pairs)
+        k_.horizontal_pairs(planes[pl], p_.wx.data(), p_.dst.w, Slot(slot, pl));
+      else
+        k_.horizontal(planes[pl], p_.pos.data(), p_.wx.data(), p_.tx_taps, p_.dst.w, Slot(slot, pl));
+    }
+  }
+
+  const Spec& spec_;
+  const Plan& p_;
+  const Kernels& k_;
+  const int nu_, slots_;
+  std::vector<float> cache_;
+  std::vector<int> keys_;
+  std::vector<uint8_t> bytes_;
+  std::vector<float> vbuf_;
+  std::vector<const float*> rows_;
+};
+
+bool Finite(double v) { return std::isfinite(v); }
+
+}  // namespace
+
+int Channels(const Spec& spec) { return spec.order == ChannelOrder::kGray ? 1 : 3; }
+
+size_t ElementSize(DType dtype) {
+  switch (dtype) {
+    case DType::kFloat32: return 4;
+    case DType::kFloat16: return 2;
+    default: return 1;
+  }
+}
+
+size_t OutputBytes(const Spec& spec) {
+  return static_cast<size_t>(spec.width) * spec.height * Channels(spec) * ElementSize(spec.dtype);
+}
+
+Status ValidateSpec(const Spec& s) {
+  if (s.width < 1 || s.width > kMaxSide || s.height < 1 || s.height > kMaxSide)
+    return Status::Error("spec width/height must be in 1.." + std::to_string(kMaxSide) + ", got " +
+                         std::to_string(s.width) + "x" + std::to_string(s.height));
+  if (!Finite(s.pad_value) || s.pad_value < 0 || s.pad_value > 255)
+    return Status::Error("spec pad_value must be a pixel value in 0..255");
+  for (int c = 0; c < 3; ++c) {
+    if (!Finite(s.mean[c]) || !Finite(s.std[c]) || s.std[c] == 0)
+      return Status::Error("spec mean/std must be finite and std non-zero");
+  }
+  const bool q8 = s.dtype == DType::kUInt8 || s.dtype == DType::kInt8;
+  if (s.quantized) {
+    if (!q8) return Status::Error("spec quant applies to uint8/int8 output only");
+    if (!Finite(s.quant_scale) || !(s.quant_scale > 0) || !std::isfinite(static_cast<float>(s.quant_scale)) ||
+        static_cast<float>(s.quant_scale) == 0.f)
+      return Status::Error("spec quant scale must be a positive float32");
+    const int lo = s.dtype == DType::kInt8 ? -128 : 0, hi = s.dtype == DType::kInt8 ? 127 : 255;
+    if (s.quant_zero_point < lo || s.quant_zero_point > hi)
+      return Status::Error("spec quant zero_point must be in " + std::to_string(lo) + ".." + std::to_string(hi));
+  } else if (s.dtype == DType::kInt8) {
+    return Status::Error("spec dtype int8 needs quant scale and zero_point");
+  }
+  return Status{};
+}
+
+Status ValidateImage(const Image& im) {
+  if (im.width < 1 || im.height < 1) return Status::Error("frame must be non-empty");
+  if (static_cast<int64_t>(im.width) * im.height > kMaxPixels)
+    return Status::Error("frame larger than " + std::to_string(kMaxPixels) + " pixels");
+  const bool yuv = IsYuv(im.format);
+  if (yuv && (im.width % 2 || im.height % 2)) return Status::Error("4:2:0 YUV frames need an even width and height");
+  const int nplanes = im.format == PixelFormat::kI420 ? 3 : (yuv ? 2 : 1);
+  for (int i = 0; i < nplanes; ++i) {
+    ptrdiff_t row_bytes;
+    if (!yuv)
+      row_bytes = static_cast<ptrdiff_t>(im.width) * PackedBpp(im.format);
+    else if (i == 0 || im.format != PixelFormat::kI420)
+      row_bytes = im.width;  // Y, or interleaved chroma of W/2 pairs
+    else
+      row_bytes = im.width / 2;
+    if (!im.plane[i]) return Status::Error("frame plane " + std::to_string(i) + " is null");
+    if (im.stride[i] < row_bytes)
+      return Status::Error("frame plane " + std::to_string(i) + " stride " + std::to_string(im.stride[i]) +
+                           " is smaller than its row (" + std::to_string(row_bytes) + " bytes)");
+  }
+  return Status{};
+}
+
+Status Preprocess(const Spec& spec, const Image* images, int count, const Roi& roi_in, void* out, size_t out_bytes,
+                  int threads) {
+  Status st = ValidateSpec(spec);
+  if (!st.ok) return st;
+  if (count < 1 || !images) return Status::Error("need at least one frame");
+  if (!out) return Status::Error("out is null");
+  const Image& first = images[0];
+  for (int i = 0; i < count; ++i) {
+    const Image& im = images[i];
+    if (!(st = ValidateImage(im)).ok) return st;
+    if (im.format != first.format || im.width != first.width || im.height != first.height ||
+        im.matrix != first.matrix || im.range != first.range)
+      return Status::Error("all frames of a batch must share format, size and colour description");
+  }
+  Rect roi{0, 0, first.width, first.height};
+  if (roi_in.width != 0 || roi_in.height != 0) {
+    roi = Rect{roi_in.x, roi_in.y, roi_in.width, roi_in.height};
+    if (roi.w < 1 || roi.h < 1 || roi.x < 0 || roi.y < 0 || roi.x > first.width - roi.w || roi.y > first.height - roi.h)
+      return Status::Error("roi must be non-empty and inside the frame");
+  }
+  const size_t frame_bytes = OutputBytes(spec);
+  if (out_bytes / frame_bytes < static_cast<size_t>(count))
+    return Status::Error("out holds " + std::to_string(out_bytes) + " bytes; need " +
+                         std::to_string(frame_bytes) + " per frame x " + std::to_string(count));
+  threads = std::max(1, std::min(threads, 64));
+  const Kernels& k = SelectKernels();
+  try {
+    const Plan plan = MakePlan(spec, first, roi, k);
+    // Few frames on many threads: split each frame into row bands so every thread has work.
+    const int bands = count >= threads ? 1 : (threads + count - 1) / count;
+    const int band_rows = (spec.height + bands - 1) / bands;
+    std::atomic<bool> failed{false};
+    ParallelFor(count * bands, threads, [&](int job) {
+      try {
+        const int f = job / bands, b = job % bands;
+        const int y0 = b * band_rows, y1 = std::min(spec.height, y0 + band_rows);
+        if (y0 >= y1) return;
+        Worker w(spec, plan, k);
+        w.Rows(images[f], y0, y1, static_cast<uint8_t*>(out) + static_cast<size_t>(f) * frame_bytes);
+      } catch (const std::bad_alloc&) {
+        failed = true;
+      }
+    });
+    if (failed) return Status::Error("out of memory for preprocessing buffers");
+  } catch (const std::bad_alloc&) {
+    return Status::Error("out of memory for preprocessing buffers");
+  }
+  return Status{};
+}
+
+}  // namespace vidlite

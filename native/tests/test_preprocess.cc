@@ -1,0 +1,174 @@
+// The fused pipeline end to end: the dispatched SIMD path equals the scalar path (VIDLITE_CPU_MASK
+// semantics via SetCpuMask) for every format x fit x resize x dtype x layout, on padded rows whose
+// planes end at a guard page; known values; bad arguments return errors instead of crashing.
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "check.h"
+#include "vidlite/cpu_features.h"
+#include "vidlite/preprocess.h"
+
+using namespace vidlite;
+
+namespace {
+
+// A frame whose every plane is a separate guarded allocation with `pad` extra bytes per row.
+struct Frame {
+  Image im;
+  std::vector<std::unique_ptr<vtest::GuardedBuffer>> bufs;
+};
+
+Frame MakeFrame(PixelFormat f, int w, int h, int pad, std::mt19937& rng) {
+  Frame fr;
+  fr.im.format = f;
+  fr.im.width = w;
+  fr.im.height = h;
+  struct P { int row, rows; };
+  std::vector<P> planes;
+  switch (f) {
+    case PixelFormat::kBGR: case PixelFormat::kRGB: planes = {{3 * w, h}}; break;
+    case PixelFormat::kBGRA: case PixelFormat::kRGBA: planes = {{4 * w, h}}; break;
+    case PixelFormat::kGray: planes = {{w, h}}; break;
+    case PixelFormat::kNV12: case PixelFormat::kNV21: planes = {{w, h}, {w, h / 2}}; break;
+    case PixelFormat::kI420: planes = {{w, h}, {w / 2, h / 2}, {w / 2, h / 2}}; break;
+  }
+  for (size_t i = 0; i < planes.size(); ++i) {
+    const int stride = planes[i].row + pad;
+    // The last row carries no padding, so its last pixel is the last byte before the guard page.
+    const size_t bytes = static_cast<size_t>(stride) * (planes[i].rows - 1) + planes[i].row;
+    fr.bufs.emplace_back(new vtest::GuardedBuffer(bytes));
+    fr.bufs.back()->Fill(rng);
+    fr.im.plane[i] = fr.bufs.back()->data();
+    fr.im.stride[i] = stride;
+  }
+  return fr;
+}
+
+std::vector<uint8_t> Run(const Spec& s, const Image& im, const Roi& roi, uint32_t mask, int threads = 1,
+                         int count = 1) {
+  SetCpuMask(mask);
+  std::vector<Image> ims(count, im);
+  std::vector<uint8_t> out(OutputBytes(s) * count, 0xAB);
+  Status st = Preprocess(s, ims.data(), count, roi, out.data(), out.size(), threads);
+  SetCpuMask(~0u);
+  if (!st.ok) std::printf("  error: %s\n", st.message.c_str());
+  VT_CHECK(st.ok);
+  return out;
+}
+
+const PixelFormat kFormats[] = {PixelFormat::kBGR,  PixelFormat::kRGB,  PixelFormat::kBGRA, PixelFormat::kRGBA,
+                                PixelFormat::kGray, PixelFormat::kNV12, PixelFormat::kNV21, PixelFormat::kI420};
+
+}  // namespace
+
+VT_TEST(SimdPathEqualsScalarPath) {
+  std::mt19937 rng(7);
+  int cases = 0;
+  for (PixelFormat f : kFormats) {
+    const bool yuv = f == PixelFormat::kNV12 || f == PixelFormat::kNV21 || f == PixelFormat::kI420;
+    const int w = yuv ? 70 : 67, h = yuv ? 46 : 41;
+    Frame fr = MakeFrame(f, w, h, 5, rng);
+    fr.im.matrix = (cases % 2) ? ColorMatrix::kBT709 : ColorMatrix::kBT601;
+    fr.im.range = (cases % 3) ? ColorRange::kLimited : ColorRange::kFull;
+    for (Fit fit : {Fit::kStretch, Fit::kCenterCrop, Fit::kLetterbox})
+      for (Resize rs : {Resize::kBilinear, Resize::kArea})
+        for (DType dt : {DType::kFloat32, DType::kFloat16, DType::kUInt8, DType::kInt8})
+          for (Layout lay : {Layout::kNCHW, Layout::kNHWC})
+            for (ChannelOrder ord : {ChannelOrder::kRGB, ChannelOrder::kBGR, ChannelOrder::kGray}) {
+              Spec s;
+              s.width = 29 + (cases % 5) * 7;  // both down- and upscales
+              s.height = 19 + (cases % 3) * 17;
+              s.fit = fit, s.resize = rs, s.dtype = dt, s.layout = lay, s.order = ord, s.pad_value = 114;
+              s.mean[0] = 0.485, s.mean[1] = 0.456, s.mean[2] = 0.406;
+              s.std[0] = 0.229, s.std[1] = 0.224, s.std[2] = 0.225;
+              if (dt == DType::kInt8 || dt == DType::kUInt8) {
+                s.quantized = true;
+                s.quant_scale = 0.0187;
+                s.quant_zero_point = dt == DType::kInt8 ? -14 : 114;
+              }
+              const Roi roi = (cases % 4 == 1) ? Roi{3, 2, w - 9, h - 6} : Roi{};
+              VT_CHECK(Run(s, fr.im, roi, 0) == Run(s, fr.im, roi, ~0u));
+              ++cases;
+            }
+  }
+  std::printf("  %d configurations compared\n", cases);
+}
+
+VT_TEST(ConstantColourGivesNormalizedConstant) {
+  // BGR (10, 20, 30) everywhere -> RGB float32 NCHW values (pixel/255 - mean)/std, any geometry.
+  const int w = 33, h = 17;
+  std::vector<uint8_t> px(3 * w * h);
+  for (int i = 0; i < w * h; ++i) px[3 * i] = 10, px[3 * i + 1] = 20, px[3 * i + 2] = 30;
+  Image im;
+  im.format = PixelFormat::kBGR, im.width = w, im.height = h, im.plane[0] = px.data(), im.stride[0] = 3 * w;
+  Spec s;
+  s.width = 8, s.height = 5, s.resize = Resize::kArea;
+  s.mean[0] = 0.5, s.std[0] = 0.25;
+  std::vector<float> out(3 * 8 * 5);
+  VT_CHECK(Preprocess(s, &im, 1, Roi{}, out.data(), out.size() * 4).ok);
+  const float expect[3] = {(30 / 255.f - 0.5f) / 0.25f, 20 / 255.f, 10 / 255.f};
+  for (int c = 0; c < 3; ++c)
+    for (int i = 0; i < 40; ++i) VT_CHECK(std::fabs(out[c * 40 + i] - expect[c]) < 1e-5f);
+}
+
+VT_TEST(LetterboxPadsWithPadValue) {
+  const int w = 40, h = 10;
+  std::vector<uint8_t> px(w * h, 200);
+  Image im;
+  im.format = PixelFormat::kGray, im.width = w, im.height = h, im.plane[0] = px.data(), im.stride[0] = w;
+  Spec s;
+  s.width = 20, s.height = 20, s.fit = Fit::kLetterbox, s.pad_value = 114, s.dtype = DType::kUInt8;
+  s.order = ChannelOrder::kGray;
+  std::vector<uint8_t> out(400);
+  VT_CHECK(Preprocess(s, &im, 1, Roi{}, out.data(), out.size()).ok);
+  // Content is 20x5 centred at rows 7..11.
+  for (int y = 0; y < 20; ++y) VT_CHECK(out[y * 20 + 3] == ((y >= 7 && y < 12) ? 200 : 114));
+}
+
+VT_TEST(ThreadsGiveSameBytes) {
+  std::mt19937 rng(8);
+  Frame fr = MakeFrame(PixelFormat::kNV12, 128, 96, 0, rng);
+  Spec s;
+  s.width = 50, s.height = 37;
+  for (int count : {1, 3}) {
+    auto one = Run(s, fr.im, Roi{}, ~0u, 1, count);
+    VT_CHECK(one == Run(s, fr.im, Roi{}, ~0u, 2, count));
+    VT_CHECK(one == Run(s, fr.im, Roi{}, ~0u, 5, count));
+  }
+}
+
+VT_TEST(BadArgumentsAreErrors) {
+  std::vector<uint8_t> px(64 * 64 * 3), out(1 << 16);
+  Image im;
+  im.format = PixelFormat::kBGR, im.width = 64, im.height = 64, im.plane[0] = px.data(), im.stride[0] = 192;
+  Spec s;
+  s.width = 16, s.height = 16;
+  auto ok = [&](const Spec& sp, const Image& i, Roi roi = Roi{}, size_t bytes = 1 << 16) {
+    return Preprocess(sp, &i, 1, roi, out.data(), bytes).ok;
+  };
+  VT_CHECK(ok(s, im));
+  Spec bad = s;
+  bad.width = 0;
+  VT_CHECK(!ok(bad, im));
+  bad = s, bad.std[1] = 0;
+  VT_CHECK(!ok(bad, im));
+  bad = s, bad.dtype = DType::kInt8;  // needs quant
+  VT_CHECK(!ok(bad, im));
+  bad = s, bad.dtype = DType::kUInt8, bad.quantized = true, bad.quant_scale = 0;
+  VT_CHECK(!ok(bad, im));
+  Image b = im;
+  b.stride[0] = 191;  // smaller than a row
+  VT_CHECK(!ok(s, b));
+  b = im, b.plane[0] = nullptr;
+  VT_CHECK(!ok(s, b));
+  b = im, b.format = PixelFormat::kNV12, b.width = 63;  // odd YUV width
+  b.plane[1] = px.data(), b.stride[1] = 64;
+  VT_CHECK(!ok(s, b));
+  b = im, b.width = 1 << 15, b.height = 1 << 15;
+  VT_CHECK(!ok(s, b));
+  VT_CHECK(!ok(s, im, Roi{60, 0, 8, 8}));   // outside
+  VT_CHECK(!ok(s, im, Roi{0, 0, 8, 0}));    // empty
+  VT_CHECK(!ok(s, im, Roi{}, OutputBytes(s) - 1));  // out too small
+}

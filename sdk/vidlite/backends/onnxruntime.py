@@ -1,0 +1,79 @@
+"""ONNX Runtime plug-in: CPU and any execution provider the installed build has.
+
+ONNX Runtime quietly drops to CPU when a requested EP fails to initialise; the session's real
+provider list is checked and such a fallback is a load failure, so selection can say so and move on.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from vidlite.backends.base import Backend, Session, TensorInfo
+from vidlite.errors import BackendError
+
+_ORT_TYPES = {"tensor(float)": "float32", "tensor(float16)": "float16", "tensor(double)": "float64",
+              "tensor(int64)": "int64", "tensor(int32)": "int32", "tensor(int8)": "int8",
+              "tensor(uint8)": "uint8", "tensor(bool)": "bool"}
+# Session options the profiles may set; everything else in `options` is provider options.
+_SESSION_KEYS = {"intra_op_num_threads", "inter_op_num_threads", "graph_optimization_level", "provider_options"}
+
+
+def _infos(args) -> list[TensorInfo]:
+    return [TensorInfo(a.name, _ORT_TYPES.get(a.type, a.type), tuple(a.shape)) for a in args]
+
+
+class OrtSession(Session):
+    backend = "onnxruntime"
+    concurrent = True  # InferenceSession.run is thread-safe
+
+    def __init__(self, sess, device):
+        super().__init__(device, _infos(sess.get_inputs()), _infos(sess.get_outputs()))
+        self._sess = sess
+        self._out_names = [o.name for o in self.outputs]
+
+    def _run(self, feeds):
+        values = self._sess.run(self._out_names, {t.name: feeds[t.name] for t in self.inputs})
+        return dict(zip(self._out_names, values))
+
+    def _close(self):
+        self._sess = None
+
+
+class OnnxRuntimeBackend(Backend):
+    name = "onnxruntime"
+    formats = ("onnx",)
+    default_device = "CPUExecutionProvider"
+
+    def load(self, path: Path, device: str | None = None, options: dict | None = None) -> Session:
+        import onnxruntime as ort
+
+        ep = device or self.default_device
+        options = dict(options or {})
+        so = ort.SessionOptions()
+        so.log_severity_level = 3  # a failed EP is reported through our reason, not stderr noise
+        for key in ("intra_op_num_threads", "inter_op_num_threads"):
+            if key in options:
+                setattr(so, key, int(options[key]))
+        if "graph_optimization_level" in options:
+            so.graph_optimization_level = getattr(ort.GraphOptimizationLevel, options["graph_optimization_level"])
+        provider_options = options.get("provider_options", {})
+        providers = [(ep, provider_options)] + ([("CPUExecutionProvider", {})] if ep != "CPUExecutionProvider" else [])
+        unknown = set(options) - _SESSION_KEYS
+        if unknown:
+            raise BackendError(f"onnxruntime: unknown option(s) {sorted(unknown)}; expected {sorted(_SESSION_KEYS)}")
+        try:
+            with warnings.catch_warnings():  # "provider not in available providers" is reported below instead
+                warnings.simplefilter("ignore", UserWarning)
+                sess = ort.InferenceSession(str(path), sess_options=so, providers=providers)
+        except Exception as e:
+            raise BackendError(f"onnxruntime could not load {Path(path).name} with {ep}: {e}") from e
+        got = sess.get_providers()
+        if not got or got[0] != ep:
+            available = ort.get_available_providers()
+            why = "it is not in this build" if ep not in available else "it failed to initialise"
+            raise BackendError(f"onnxruntime silently fell back to {got[0] if got else 'nothing'}: {ep} was requested "
+                               f"but {why} (available: {', '.join(available)})")
+        return OrtSession(sess, ep)
+
+
+BACKEND = OnnxRuntimeBackend()

@@ -1,0 +1,160 @@
+"""Pure NumPy preprocessing: the fallback when the native extension is absent, and the test oracle.
+
+Written for clarity, one stage at a time over whole frames; the native kernels fuse the same stages
+and compute only the source pixels the output needs. Definition of every stage:
+
+1. Colour: YUV 4:2:0 → RGB with 14-bit fixed-point coefficients (chroma replicated 2×2), RGB → gray
+   with OpenCV's 14-bit BT.601 luma weights; all integer, so every implementation agrees exactly.
+2. Geometry (geometry.py): crop (roi, then center_crop) or letterbox, separable resize taps.
+3. Filter in float32: horizontal taps first, then vertical (each product and sum rounded to float32
+   in tap order — the native kernels do exactly this, so results agree bit for bit).
+4. value = pixel * scale_c + bias_c  with scale_c = 1/(255 std_c), bias_c = -mean_c/std_c.
+5. float32 / float16 (round to nearest even) / quantized: clip(rint(value / scale) + zero_point);
+   uint8 without quant keeps clip(rint(pixel)).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from vidlite.preprocess import frames as framesmod
+from vidlite.preprocess.geometry import Rect, layout, taps
+from vidlite.preprocess.spec import PreprocessSpec
+
+SHIFT = 14
+# (Kr, Kb) luma weights of each matrix.
+_MATRICES = {"bt601": (0.299, 0.114), "bt709": (0.2126, 0.0722)}
+GRAY_WEIGHTS = (4899, 9617, 1868)  # R, G, B; sum 1 << 14 (OpenCV's cvtColor RGB2GRAY)
+
+
+def yuv_coefficients(matrix: str, color_range: str) -> dict[str, int]:
+    """Integer coefficients (× 2^14) of R, G, B from (Y - y_offset), (U - 128), (V - 128)."""
+    kr, kb = _MATRICES[matrix]
+    kg = 1.0 - kr - kb
+    cy, cc, y0 = (255 / 219, 255 / 224, 16) if color_range == "limited" else (1.0, 1.0, 0)
+    one = 1 << SHIFT
+    return {
+        "y_offset": y0,
+        "y": round(cy * one),
+        "rv": round(cc * 2 * (1 - kr) * one),
+        "gu": round(cc * 2 * kb * (1 - kb) / kg * one),
+        "gv": round(cc * 2 * kr * (1 - kr) / kg * one),
+        "bu": round(cc * 2 * (1 - kb) * one),
+    }
+
+
+def yuv_to_rgb(y: np.ndarray, u: np.ndarray, v: np.ndarray, matrix: str, color_range: str) -> np.ndarray:
+    """uint8 Y/U/V of equal shape → uint8 RGB (..., 3)."""
+    k = yuv_coefficients(matrix, color_range)
+    # Y below the limited-range black level is clamped to black, as OpenCV does.
+    yy = np.maximum(y.astype(np.int32) - k["y_offset"], 0) * k["y"] + (1 << (SHIFT - 1))
+    uu = u.astype(np.int32) - 128
+    vv = v.astype(np.int32) - 128
+    r = (yy + k["rv"] * vv) >> SHIFT
+    g = (yy - k["gu"] * uu - k["gv"] * vv) >> SHIFT
+    b = (yy + k["bu"] * uu) >> SHIFT
+    return np.clip(np.stack([r, g, b], axis=-1), 0, 255).astype(np.uint8)
+
+
+def rgb_to_gray(rgb: np.ndarray) -> np.ndarray:
+    wr, wg, wb = GRAY_WEIGHTS
+    p = rgb.astype(np.int32)
+    return ((p[..., 0] * wr + p[..., 1] * wg + p[..., 2] * wb + (1 << (SHIFT - 1))) >> SHIFT).astype(np.uint8)
+
+
+def _upsample(p: np.ndarray) -> np.ndarray:
+    return p.repeat(2, axis=-2).repeat(2, axis=-1)
+
+
+def to_channels(fr: framesmod.Frames, order: str, matrix: str, color_range: str) -> np.ndarray:
+    """All frames as uint8 (N, H, W, C) in the output channel order (C = 1 for gray)."""
+    fmt = fr.fmt
+    if fmt in framesmod.YUV_FORMATS:
+        y = fr.planes[0]
+        if fmt == "i420":
+            u, v = fr.planes[1], fr.planes[2]
+        else:
+            uv = fr.planes[1]
+            u, v = (uv[..., 0], uv[..., 1]) if fmt == "nv12" else (uv[..., 1], uv[..., 0])
+        rgb = yuv_to_rgb(y, _upsample(u), _upsample(v), matrix, color_range)
+    elif fmt == "gray":
+        g = fr.planes[0][..., None]
+        return g if order == "gray" else np.repeat(g, 3, axis=-1)
+    else:
+        p = fr.planes[0]
+        rgb = p[..., [2, 1, 0]] if fmt in ("bgr", "bgra") else p[..., :3]
+    if order == "gray":
+        return rgb_to_gray(rgb)[..., None]
+    return rgb[..., ::-1] if order == "bgr" else rgb
+
+
+def resample(img: np.ndarray, spec: PreprocessSpec, src: Rect, dst: Rect) -> np.ndarray:
+    """uint8 (N, H, W, C) → float32 (N, dst.h, dst.w, C) from the source rectangle: horizontal taps
+    first (on the source rows the vertical taps use), then vertical, each accumulated in tap order."""
+    ty, tx = taps(spec.resize, src.h, dst.h), taps(spec.resize, src.w, dst.w)
+    needed = np.unique(ty.start[:, None] + np.arange(ty.weights.shape[1]))
+    crop = img[:, src.y + needed][:, :, src.x: src.x + src.w].astype(np.float32)
+    cols = tx.weights[None, None, :, 0, None] * crop[:, :, tx.start]
+    for j in range(1, tx.weights.shape[1]):
+        cols += tx.weights[None, None, :, j, None] * crop[:, :, tx.start + j]
+    row_of = np.searchsorted(needed, ty.start)  # taps of one output row are consecutive in `needed`
+    out = ty.weights[None, :, 0, None, None] * cols[:, row_of]
+    for j in range(1, ty.weights.shape[1]):
+        out += ty.weights[None, :, j, None, None] * cols[:, row_of + j]
+    return out
+
+
+def finish(pixels: np.ndarray, spec: PreprocessSpec) -> np.ndarray:
+    """float32 pixels (0..255 scale, last axis = channels) → spec.dtype values."""
+    if spec.dtype == "uint8" and spec.quant is None:
+        return np.clip(np.rint(pixels), 0, 255).astype(np.uint8)
+    scale, bias = spec.channel_affine()
+    value = pixels * np.asarray(scale, np.float32) + np.asarray(bias, np.float32)
+    if spec.dtype == "float32":
+        return value
+    if spec.dtype == "float16":
+        return value.astype(np.float16)
+    lo, hi = (0, 255) if spec.dtype == "uint8" else (-128, 127)
+    q = np.rint(value / np.float32(spec.quant.scale)) + spec.quant.zero_point
+    return np.clip(q, lo, hi).astype(spec.dtype)
+
+
+def run(spec: PreprocessSpec, fr: framesmod.Frames, roi: Rect, matrix: str, color_range: str) -> np.ndarray:
+    """Preprocess validated frames → (N, *spec.shape) array."""
+    img = to_channels(fr, spec.channel_order, matrix, color_range)
+    src, dst = layout(spec.fit, roi, spec.width, spec.height)
+    c = spec.channels
+    canvas = np.full((fr.count, spec.height, spec.width, c), spec.pad_value, np.float32)
+    canvas[:, dst.y: dst.y + dst.h, dst.x: dst.x + dst.w] = resample(img, spec, src, dst)
+    out = finish(canvas, spec)
+    return np.ascontiguousarray(out.transpose(0, 3, 1, 2) if spec.layout == "nchw" else out)
+
+
+class Preprocessor:
+    """NumPy implementation of ``vidlite.Preprocessor`` (same call)."""
+
+    backend = "numpy"
+
+    def __init__(self, spec: PreprocessSpec):
+        if not isinstance(spec, PreprocessSpec):
+            raise TypeError(f"spec must be a PreprocessSpec; got {type(spec).__name__}")
+        self.spec = spec
+
+    def __call__(self, frame: Any, fmt: str = "bgr", out: np.ndarray | None = None, roi: Any = None,
+                 color_matrix: str = "bt601", color_range: str = "limited") -> np.ndarray:
+        fr = framesmod.describe(frame, fmt)
+        matrix, rng = framesmod.check_color(color_matrix, color_range)
+        region = Rect(*framesmod.check_roi(roi, fr.width, fr.height))
+        shape = ((fr.count,) if fr.batched else ()) + self.spec.shape
+        if out is not None:
+            framesmod.check_out(out, shape, self.spec.dtype)
+        result = run(self.spec, fr, region, matrix, rng).reshape(shape)
+        if out is None:
+            return result
+        out[...] = result
+        return out
+
+
+def preprocess(spec: PreprocessSpec, frame: Any, fmt: str = "bgr", **kwargs: Any) -> np.ndarray:
+    return Preprocessor(spec)(frame, fmt, **kwargs)

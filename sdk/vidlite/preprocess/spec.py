@@ -1,0 +1,170 @@
+"""PreprocessSpec: what a model expects of its input frames; stored as a bundle manifest's ``preprocess``.
+
+The same spec drives calibration at export time and preprocessing at run time, so the two never drift.
+Values are normalized as ``(pixel / 255 - mean) / std``; quantized dtypes then apply
+``q = round(value / scale) + zero_point`` saturated to the dtype's range.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from typing import Any, Mapping
+
+RESIZES = ("bilinear", "area")
+FITS = ("stretch", "center_crop", "letterbox")
+CHANNEL_ORDERS = ("rgb", "bgr", "gray")
+LAYOUTS = ("nchw", "nhwc")
+DTYPES = ("float32", "float16", "uint8", "int8")
+# Large enough for any real model input; larger is almost certainly a unit or argument mistake.
+MAX_SIDE = 16384
+
+
+def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value.lower() not in allowed:
+        raise ValueError(f"PreprocessSpec.{name} must be one of {', '.join(allowed)}; got {value!r}")
+    return value.lower()
+
+
+def _side(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+        raise TypeError(f"PreprocessSpec.{name} must be an integer; got {value!r}")
+    if not 1 <= int(value) <= MAX_SIDE:
+        raise ValueError(f"PreprocessSpec.{name} must be in 1..{MAX_SIDE}; got {value}")
+    return int(value)
+
+
+def _finite(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise TypeError(f"PreprocessSpec.{name} must be a finite number; got {value!r}")
+    return float(value)
+
+
+def _triple(name: str, value: Any, channels: int) -> tuple[float, float, float]:
+    vals = [value] if isinstance(value, (int, float)) else list(value)
+    if len(vals) == 1:
+        vals = vals * 3
+    if len(vals) != 3 and not (channels == 1 and len(vals) == 1):
+        raise ValueError(f"PreprocessSpec.{name} must have 1 or 3 values; got {len(vals)}")
+    return tuple(_finite(f"{name}[{i}]", v) for i, v in enumerate(vals))  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Quant:
+    """Affine quantization of the model input: q = round(value / scale) + zero_point."""
+
+    scale: float
+    zero_point: int
+
+    def __post_init__(self) -> None:
+        s = _finite("quant.scale", self.scale)
+        if s <= 0:
+            raise ValueError(f"PreprocessSpec.quant.scale must be > 0; got {self.scale}")
+        zp = self.zero_point
+        if isinstance(zp, bool) or not isinstance(zp, (int, float)) or int(zp) != zp:
+            raise TypeError(f"PreprocessSpec.quant.zero_point must be an integer; got {zp!r}")
+        object.__setattr__(self, "scale", s)
+        object.__setattr__(self, "zero_point", int(zp))
+
+
+@dataclass(frozen=True)
+class PreprocessSpec:
+    width: int
+    height: int
+    resize: str = "bilinear"
+    fit: str = "stretch"
+    pad_value: float = 0.0
+    mean: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    std: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    channel_order: str = "rgb"
+    layout: str = "nchw"
+    dtype: str = "float32"
+    quant: Quant | None = None
+    frames_per_clip: int = 1
+    sample_fps: float | None = None
+
+    def __post_init__(self) -> None:
+        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 - frozen dataclass
+        set_("width", _side("width", self.width))
+        set_("height", _side("height", self.height))
+        set_("resize", _choice("resize", self.resize, RESIZES))
+        set_("fit", _choice("fit", self.fit, FITS))
+        set_("channel_order", _choice("channel_order", self.channel_order, CHANNEL_ORDERS))
+        set_("layout", _choice("layout", self.layout, LAYOUTS))
+        set_("dtype", _choice("dtype", self.dtype, DTYPES))
+        pad = _finite("pad_value", self.pad_value)
+        if not 0 <= pad <= 255:
+            raise ValueError(f"PreprocessSpec.pad_value is a pixel value in 0..255; got {pad}")
+        set_("pad_value", pad)
+        set_("mean", _triple("mean", self.mean, self.channels))
+        std = _triple("std", self.std, self.channels)
+        if any(s == 0 for s in std):
+            raise ValueError(f"PreprocessSpec.std must not contain 0; got {std}")
+        set_("std", std)
+        q = self.quant
+        if isinstance(q, Mapping):
+            q = Quant(q.get("scale"), q.get("zero_point"))  # type: ignore[arg-type]
+        elif q is not None and not isinstance(q, Quant):
+            raise TypeError(f"PreprocessSpec.quant must be None or {{scale, zero_point}}; got {q!r}")
+        set_("quant", q)
+        if self.dtype == "int8" and q is None:
+            raise ValueError("PreprocessSpec.dtype int8 needs quant {scale, zero_point}")
+        if self.dtype == "uint8" and q is None and (self.mean != (0, 0, 0) or self.std != (1, 1, 1)):
+            raise ValueError("PreprocessSpec.dtype uint8 without quant carries raw pixels 0..255; "
+                             "mean/std would be ignored, so give quant {scale, zero_point} or drop them")
+        if q is not None and self.dtype not in ("uint8", "int8"):
+            raise ValueError(f"PreprocessSpec.quant applies to uint8/int8 only; dtype is {self.dtype}")
+        if q is not None:
+            lo, hi = (0, 255) if self.dtype == "uint8" else (-128, 127)
+            if not lo <= q.zero_point <= hi:
+                raise ValueError(f"PreprocessSpec.quant.zero_point must be in {lo}..{hi} for {self.dtype}")
+        fpc = self.frames_per_clip
+        if isinstance(fpc, bool) or not isinstance(fpc, int) or fpc < 1:
+            raise ValueError(f"PreprocessSpec.frames_per_clip must be an integer >= 1; got {fpc!r}")
+        if self.sample_fps is not None:
+            fps = _finite("sample_fps", self.sample_fps)
+            if fps <= 0:
+                raise ValueError(f"PreprocessSpec.sample_fps must be > 0; got {fps}")
+            set_("sample_fps", fps)
+
+    @property
+    def channels(self) -> int:
+        return 1 if self.channel_order == "gray" else 3
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """Shape of one preprocessed frame."""
+        c, h, w = self.channels, self.height, self.width
+        return (c, h, w) if self.layout == "nchw" else (h, w, c)
+
+    def channel_affine(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """Per output channel (scale, bias) with value = pixel * scale + bias (pixel in 0..255)."""
+        n = self.channels
+        scale = tuple(1.0 / (255.0 * self.std[c]) for c in range(n))
+        bias = tuple(-self.mean[c] / self.std[c] for c in range(n))
+        return scale, bias
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name in ("mean", "std"):
+                v = list(v[: self.channels]) if self.channels == 1 else list(v)
+            elif f.name == "quant":
+                v = None if v is None else {"scale": v.scale, "zero_point": v.zero_point}
+            elif f.name == "sample_fps" and v is None:
+                continue  # the manifest schema has no null sample_fps: absent means "every frame"
+            d[f.name] = v
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "PreprocessSpec":
+        if not isinstance(d, Mapping):
+            raise TypeError(f"preprocess spec must be a mapping; got {type(d).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ValueError(f"preprocess spec has unknown keys {unknown}; known: {sorted(known)}")
+        missing = [k for k in ("width", "height") if k not in d]
+        if missing:
+            raise ValueError(f"preprocess spec is missing {missing}")
+        return cls(**dict(d))

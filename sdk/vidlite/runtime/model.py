@@ -1,0 +1,121 @@
+"""`vidlite.load()` and the Model it returns."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from vidlite.bundle import open_bundle
+from vidlite.backends import get_backend
+from vidlite.errors import PinError, VidliteError
+from vidlite.runtime import explain as X
+from vidlite.runtime.plan import Pin, pin_from, plan
+from vidlite.runtime.profiles import get_profile, match_profile
+from vidlite.runtime.select import select
+
+
+class Model:
+    """A bundle with one selected, smoke-tested runner per component. A context manager."""
+
+    def __init__(self, bundle, device, profile, pin: Pin | None):
+        self.bundle = bundle
+        self.device = device
+        self.profile = profile
+        self.pin = pin
+        self.candidates: dict[str, list] = {}
+        self._runners: dict = {}
+
+    # --- the bundle ---
+    @property
+    def manifest(self) -> dict:
+        return self.bundle.manifest
+
+    @property
+    def root(self) -> Path:
+        return self.bundle.root
+
+    @property
+    def task(self) -> str:
+        return self.manifest["task"]
+
+    @property
+    def preprocess(self):
+        from vidlite.preprocess import PreprocessSpec
+
+        return PreprocessSpec.from_dict(self.manifest["preprocess"])
+
+    def file(self, relpath: str) -> Path:
+        """A verified (sha256-checked) file of the bundle, e.g. the tokenizer."""
+        return self.bundle.file(relpath)
+
+    # --- components ---
+    @property
+    def components(self) -> list[str]:
+        return list(self._runners)
+
+    def component(self, name: str):
+        if name not in self._runners:
+            raise KeyError(f"bundle {self.manifest['name']!r} has no component {name!r}; it has {self.components}")
+        return self._runners[name]
+
+    __getitem__ = component
+
+    def run(self, feeds: dict) -> dict:
+        """Shortcut for single-component bundles."""
+        if len(self._runners) != 1:
+            raise VidliteError(f"model.run() needs a single-component bundle; pick one of {self.components}")
+        return next(iter(self._runners.values())).run(feeds)
+
+    # --- the decision ---
+    def decisions(self) -> list[dict]:
+        return [dict(zip(X.COLUMNS, r)) for r in X.rows(self.candidates)]
+
+    def explain(self) -> str:
+        return X.header(self) + "\n" + X.table(X.rows(self.candidates))
+
+    def close(self) -> None:
+        for runner in self._runners.values():
+            runner.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self) -> str:
+        chosen = ", ".join(f"{n}={r.candidate.label()}" for n, r in self._runners.items())
+        return f"Model({self.manifest['name']!r}, {self.task}, {chosen})"
+
+
+def load(bundle, backend: str | None = None, options: dict | None = None, *, profile: str | None = None,
+         device=None) -> Model:
+    """Open `bundle` (directory or .zip), pick and smoke-test a backend for each component.
+
+    backend: None (use $VIDLITE_BACKEND if set, else automatic), "auto", or a pin
+      "backend[:precision][@device]" such as "openvino:int8", "onnxruntime:fp32", "litert".
+    options: {"threads": n, "<backend>": {backend options}} applied to every candidate.
+    profile: a platform profile name (else $VIDLITE_PROFILE, else the best match for the device).
+    device: a DeviceInfo to plan for (default: probe this machine).
+    """
+    b = open_bundle(bundle)
+    pin = pin_from(backend)
+    if device is None:
+        from vidlite.device import probe
+
+        device = probe(deep=False)  # runtimes are imported only when a candidate uses them
+    if pin is not None:
+        why = get_backend(pin.backend).unavailable(device)
+        if why:
+            raise PinError(f"backend pin {pin} cannot be honoured on this device: {why}")
+    profile = profile or os.environ.get("VIDLITE_PROFILE")
+    prof = get_profile(profile) if profile else match_profile(device)
+    model = Model(b, device, prof, pin)
+    for name, comp in b.manifest["components"].items():
+        model.candidates[name] = plan(name, comp["artifacts"], prof, device, pin, options)
+    try:
+        for name in b.manifest["components"]:
+            model._runners[name] = select(b, name, model.candidates[name], pin, model.explain)
+    except BaseException:
+        model.close()
+        raise
+    return model

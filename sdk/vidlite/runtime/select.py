@@ -1,0 +1,86 @@
+"""Trying candidates in order: the first that loads and passes the smoke inference wins."""
+from __future__ import annotations
+
+import time
+
+from vidlite.backends import get_backend
+from vidlite.bundle.paths import resolve_inside
+from vidlite.errors import BundleError, NoUsableBackendError, PinError
+from vidlite.runtime import plan as P
+from vidlite.runtime.runner import Runner
+from vidlite.runtime.smoke import check, load_smoke, tolerance_for
+
+_ENTRY_SUFFIX = {"onnx": ".onnx", "openvino": ".xml", "tflite": ".tflite", "coreml": ".mlmodel"}
+
+
+def entry_path(bundle, artifact: dict):
+    """The path a backend opens: `entry`, else the file with the format's suffix. Every file of the
+    artifact is hash-checked first. A Core ML .mlpackage is a directory: its entry names the folder."""
+    files = [f["path"] for f in artifact["files"]]
+    for f in files:
+        bundle.file(f)
+    rel = artifact.get("entry")
+    if rel is None:
+        suffix = _ENTRY_SUFFIX[artifact["format"]]
+        packages = [f.split(".mlpackage/")[0] + ".mlpackage" for f in files if ".mlpackage/" in f]
+        rel = packages[0] if packages else next((f for f in files if f.endswith(suffix)), files[0])
+    if rel in files:
+        return bundle.file(rel)
+    if any(f.startswith(rel.rstrip("/") + "/") for f in files):
+        return resolve_inside(bundle.root, rel, what="artifact entry")
+    raise BundleError(f"artifact entry {rel!r} is neither one of its files nor their folder")
+
+
+def _try(bundle, name: str, component: dict, c: P.Candidate, smoke) -> Runner | None:
+    try:
+        path = entry_path(bundle, c.artifact)
+    except BundleError as e:  # missing, altered or escaping file
+        c.status, c.reason = P.REJECTED, f"refused: {e}"
+        return None
+    t0 = time.perf_counter()
+    try:
+        session = get_backend(c.backend).load(path, c.device, c.options)
+        runner = Runner(name, component, c, session)
+    except Exception as e:  # any failure to load is a reason to move on, kept for explain()
+        c.status, c.reason = P.REJECTED, f"load failed: {e}"
+        return None
+    c.load_ms = (time.perf_counter() - t0) * 1e3
+    if smoke is None:
+        c.status, c.reason = P.CHOSEN, "loaded (no smoke sample in the bundle: output not checked)"
+        return runner
+    inputs, expected = smoke
+    try:
+        outputs = runner.run(inputs)
+        ok, measures, why = check(outputs, expected, tolerance_for(c.artifact))
+    except Exception as e:
+        ok, measures, why = False, None, f"smoke inference raised {type(e).__name__}: {e}"
+    c.smoke = measures
+    if not ok:
+        runner.close()
+        c.status, c.reason = P.REJECTED, f"smoke test failed: {why}"
+        return None
+    c.status = P.CHOSEN
+    c.reason = f"loaded in {c.load_ms:.0f} ms; smoke max|err| {measures['max_abs_err']:.2g}, cosine {measures['cosine']:.6f}"
+    return runner
+
+
+def select(bundle, name: str, candidates: list[P.Candidate], pin: P.Pin | None, explain) -> Runner:
+    """Load the first working candidate of component `name`; mark every candidate with what happened."""
+    component = bundle.manifest["components"][name]
+    smoke = load_smoke(bundle.file(component["smoke"]["path"])) if "smoke" in component else None
+    for i, c in enumerate(candidates):
+        if c.status != P.PLANNED:
+            continue
+        runner = _try(bundle, name, component, c, smoke)
+        if runner is not None:
+            for later in candidates[i + 1:]:
+                if later.status == P.PLANNED:
+                    later.status, later.reason = P.NOT_TRIED, f"#{i + 1} was chosen"
+            return runner
+    if pin is not None:
+        formats = sorted({f"{a['format']}/{a['precision']}" for a in component["artifacts"]})
+        if not candidates:
+            raise PinError(f"backend pin {pin}: component {name!r} has no artifact {pin.backend} can open "
+                           f"at that precision (artifacts: {', '.join(formats)})")
+        raise PinError(f"backend pin {pin} cannot be honoured for component {name!r}:\n{explain()}")
+    raise NoUsableBackendError(f"no candidate loaded and passed its smoke test for component {name!r}:\n{explain()}")

@@ -1,0 +1,201 @@
+"""Subtitle output: SRT, WebVTT and JSON, written cue by cue so a live file grows as the video plays.
+
+    with open_subtitles({"srt": "out.srt", "vtt": "out.vtt"}) as subs:
+        for seg in segments:              # Segment(start, end, text), in time order
+            subs.add(seg)                 # consecutive duplicates are merged before a cue is written
+
+A cue is written (and flushed) once the caption after it differs, because until then it may still be
+extended; ``close()`` writes the last one.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+@dataclass
+class Segment:
+    start: float  # seconds
+    end: float  # seconds
+    text: str
+    score: float | None = None  # decoder confidence (mean token probability), when known
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["start"], d["end"] = round(self.start, 3), round(self.end, 3)
+        if self.score is None:
+            d.pop("score")
+        else:
+            d["score"] = round(self.score, 4)
+        return d
+
+
+def _clock(seconds: float, sep: str) -> str:
+    ms = max(0, int(round(seconds * 1000)))
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def srt_time(seconds: float) -> str:
+    """``HH:MM:SS,mmm``"""
+    return _clock(seconds, ",")
+
+
+def vtt_time(seconds: float) -> str:
+    """``HH:MM:SS.mmm``"""
+    return _clock(seconds, ".")
+
+
+def _lines(text: str) -> str:
+    # A blank line ends a cue in both formats, so cue text must not contain one.
+    return "\n".join(line.strip() for line in text.strip().splitlines() if line.strip())
+
+
+def srt_text(text: str) -> str:
+    return _lines(text)
+
+
+def vtt_text(text: str) -> str:
+    """WebVTT cue text: '&' and '<' are markup, and '-->' is forbidden inside a cue (it starts a timing line)."""
+    return _lines(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _FileWriter:
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        try:
+            self._f = open(self.path, "wb")
+        except OSError as e:
+            raise OSError(f"cannot write subtitles to {self.path}: {e.strerror}") from None
+        self.count = 0
+        self._begin()
+
+    def _begin(self) -> None:
+        pass
+
+    def _emit(self, text: str) -> None:
+        self._f.write(text.encode("utf-8"))
+        self._f.flush()  # a player (or `tail -f`) sees each cue as soon as it is final
+
+    def close(self) -> None:
+        if not self._f.closed:
+            self._end()
+            self._f.close()
+
+    def _end(self) -> None:
+        pass
+
+
+class SrtWriter(_FileWriter):
+    """SubRip: numbered cues from 1, ``HH:MM:SS,mmm --> HH:MM:SS,mmm``, text, blank line."""
+
+    def write(self, seg: Segment) -> None:
+        self.count += 1
+        self._emit(f"{self.count}\n{srt_time(seg.start)} --> {srt_time(seg.end)}\n{srt_text(seg.text)}\n\n")
+
+
+class VttWriter(_FileWriter):
+    """WebVTT: ``WEBVTT`` header, ``HH:MM:SS.mmm --> HH:MM:SS.mmm``, escaped text, blank line."""
+
+    def _begin(self) -> None:
+        self._emit("WEBVTT\n\n")
+
+    def write(self, seg: Segment) -> None:
+        self.count += 1
+        self._emit(f"{vtt_time(seg.start)} --> {vtt_time(seg.end)}\n{vtt_text(seg.text)}\n\n")
+
+
+class JsonWriter(_FileWriter):
+    """A JSON array of segments, kept valid after every cue (the closing bracket is rewritten each time)."""
+
+    def _begin(self) -> None:
+        self._emit("[\n]\n")
+
+    def write(self, seg: Segment) -> None:
+        self._f.seek(-3, os.SEEK_END)  # back over "\n]\n"
+        self.count += 1
+        self._emit((",\n" if self.count > 1 else "") + "  " + json.dumps(seg.as_dict()) + "\n]\n")
+
+
+WRITERS = {"srt": SrtWriter, "vtt": VttWriter, "json": JsonWriter}
+
+
+class DuplicateMerger:
+    """Merges consecutive segments with the same text into one; ``add`` returns the segment that became
+    final (the previous one, once the text changed), ``flush`` the last one."""
+
+    def __init__(self):
+        self._pending: Segment | None = None
+
+    def add(self, seg: Segment) -> Segment | None:
+        p = self._pending
+        if p is not None and p.text == seg.text:
+            p.end = max(p.end, seg.end)
+            if seg.score is not None:
+                p.score = seg.score if p.score is None else max(p.score, seg.score)
+            return None
+        self._pending = Segment(seg.start, seg.end, seg.text, seg.score)
+        return p
+
+    def flush(self) -> Segment | None:
+        p, self._pending = self._pending, None
+        return p
+
+
+def merge_duplicates(segments) -> list[Segment]:
+    merger, out = DuplicateMerger(), []
+    for seg in segments:
+        if (done := merger.add(seg)) is not None:
+            out.append(done)
+    if (last := merger.flush()) is not None:
+        out.append(last)
+    return out
+
+
+class SubtitleSink:
+    """Several subtitle files fed from one segment stream, with duplicates merged once for all."""
+
+    def __init__(self, outputs: dict[str, str | os.PathLike]):
+        unknown = set(outputs) - set(WRITERS)
+        if unknown:
+            raise ValueError(f"unknown subtitle format(s) {sorted(unknown)}; known: {sorted(WRITERS)}")
+        self._merger = DuplicateMerger()
+        self.segments: list[Segment] = []
+        self.writers = []
+        try:
+            for fmt, path in outputs.items():
+                if path:
+                    self.writers.append(WRITERS[fmt](path))
+        except Exception:
+            self.close()
+            raise
+
+    def add(self, seg: Segment) -> None:
+        if (done := self._merger.add(seg)) is not None:
+            self._write(done)
+
+    def _write(self, seg: Segment) -> None:
+        self.segments.append(seg)
+        for w in self.writers:
+            w.write(seg)
+
+    def close(self) -> list[Segment]:
+        if (last := self._merger.flush()) is not None:
+            self._write(last)
+        for w in self.writers:
+            w.close()
+        return self.segments
+
+    def __enter__(self) -> "SubtitleSink":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_subtitles(outputs: dict[str, str | os.PathLike]) -> SubtitleSink:
+    return SubtitleSink(outputs)

@@ -1,0 +1,64 @@
+"""Pieces the task pipelines share: opening sources, clip tensors, options."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vidlite.video import PushSource, open_video
+from vidlite.video.errors import VideoSourceError
+
+
+@dataclass
+class RuntimeOptions:
+    """How a pipeline opens its bundle; every task's options object starts with these."""
+
+    bundle: str | os.PathLike | None = None  # default: $VIDLITE_BUNDLES/<family> or ~/.cache/vidlite/bundles/<family>
+    backend: str | None = None  # None/"auto", or a pin such as "onnxruntime:int8", "openvino"
+    threads: int | None = None  # inference threads per component (None: the backend's default)
+    decode_threads: int | None = None  # FFmpeg threads for files (None: FFmpeg's default)
+    queue_size: int | None = None  # decoded frames buffered ahead (None: 8 for files, 4 for live sources)
+
+    def load_options(self) -> dict | None:
+        return {"threads": self.threads} if self.threads else None
+
+
+def open_source(source, *, sample_fps, scene_threshold=None, queue_size=None, decode_threads=None):
+    """A PushSource as is; anything else through ``open_video`` (file, camera, URL)."""
+    if isinstance(source, PushSource):
+        return source
+    if isinstance(source, (str, os.PathLike, int)):
+        return open_video(source, sample_fps=sample_fps, scene_threshold=scene_threshold, queue_size=queue_size,
+                          decode_threads=decode_threads)
+    raise VideoSourceError(f"source must be a video path, camera index, URL or PushSource, got {type(source).__name__}")
+
+
+class ClipTensor:
+    """A reusable (1, T, C, H, W) float buffer that frames are preprocessed into one by one."""
+
+    def __init__(self, preprocessor, frames: int):
+        self.pp = preprocessor
+        self.buf = np.empty((1, frames) + tuple(preprocessor.spec.shape), preprocessor.spec.dtype)
+
+    def fill(self, images) -> np.ndarray:
+        for i, img in enumerate(images):
+            self.pp(img, "bgr", out=self.buf[0, i])
+        return self.buf
+
+
+def source_name(source) -> str:
+    if isinstance(source, PushSource):
+        return source.name
+    return str(Path(source)) if isinstance(source, os.PathLike) else str(source)
+
+
+def input_spec(runner, name: str | None = None) -> dict:
+    """The manifest tensor spec of a runner input (the first one when ``name`` is None)."""
+    if name is None:
+        return runner.inputs[0]
+    for t in runner.inputs:
+        if t["name"] == name:
+            return t
+    raise KeyError(f"component has no input {name!r}; inputs: {[t['name'] for t in runner.inputs]}")

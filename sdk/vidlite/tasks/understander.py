@@ -1,0 +1,226 @@
+"""Understander: what happens when (events), what is written on screen (OCR with boxes), and the
+sentiment of that text; streamed as JSON Lines.
+
+    from vidlite import Understander
+    result = Understander.from_bundle("bundles/understand").understand("video.mp4", jsonl="out.jsonl")
+    result.events   # [Event(label, start, end, confidence)]
+    result.texts    # [ScreenText(text, start, end, score, box, sentiment, sentiment_confidence)]
+
+Bundle components (names from the understand spec, in COMPONENTS): ``events`` (clip → per-frame
+event logits (N, T, L), one sigmoid per label; labels in ``labels.events``); optional OCR
+``text_detector`` + ``text_recognizer`` (PP-OCR det/rec; CTC charset in ``labels.text_recognizer``);
+optional ``text_encoder`` (WordPiece ids → sentence embedding) + ``sentiment`` (embedding → logits,
+labels in ``labels.sentiment``). ``config.event_threshold`` (default 0.5).
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from vidlite.tasks.bundles import open_model
+from vidlite.tasks.common import ClipTensor, RuntimeOptions, open_source, source_name
+from vidlite.tasks.report import PipelineReport, StageClock
+from vidlite.tasks.textenc import TextFeeder, softmax, wordpiece_for
+from vidlite.tasks.windows import windows
+
+COMPONENTS = {"events": "events", "detector": "text_detector", "recognizer": "text_recognizer",
+              "text_encoder": "text_encoder", "sentiment": "sentiment"}
+
+
+@dataclass
+class UnderstanderOptions(RuntimeOptions):
+    sample_fps: float | None = None  # None: the model's rate
+    event_threshold: float | None = None  # None: manifest config, else 0.5
+    ocr: bool = True  # read on-screen text (when the bundle has the OCR components)
+    ocr_min_score: float = 0.5
+
+
+@dataclass
+class Event:
+    label: str
+    start: float
+    end: float
+    confidence: float
+
+    def as_dict(self) -> dict:
+        return {"type": "event", "label": self.label, "start": round(self.start, 3), "end": round(self.end, 3),
+                "confidence": round(self.confidence, 4)}
+
+
+@dataclass
+class ScreenText:
+    text: str
+    start: float
+    end: float
+    score: float
+    box: list[list[float]]  # (4, 2) quad, frame pixels, clockwise from top-left
+    sentiment: str | None = None
+    sentiment_confidence: float | None = None
+
+    def as_dict(self) -> dict:
+        d = {"type": "text", "text": self.text, "start": round(self.start, 3), "end": round(self.end, 3),
+             "score": round(self.score, 4), "box": [[round(v, 1) for v in p] for p in self.box]}
+        if self.sentiment is not None:
+            d["sentiment"] = self.sentiment
+            d["sentiment_confidence"] = round(self.sentiment_confidence, 4)
+        return d
+
+
+@dataclass
+class UnderstandResult:
+    events: list[Event]
+    texts: list[ScreenText]
+    report: PipelineReport
+
+
+class _TextRuns:
+    """Consecutive windows showing the same text become one item; ``push`` returns the item that ended."""
+
+    def __init__(self):
+        self.open: ScreenText | None = None
+
+    def push(self, item: ScreenText | None) -> ScreenText | None:
+        cur = self.open
+        if cur is not None and item is not None and cur.text == item.text:
+            cur.end = item.end
+            if item.score > cur.score:
+                cur.score, cur.box = item.score, item.box
+            return None
+        self.open = item
+        return cur
+
+
+def _union_box(quads) -> list[list[float]]:
+    """The axis-aligned quad around all text lines, clockwise from top-left."""
+    pts = np.concatenate([np.asarray(q, np.float64).reshape(-1, 2) for q in quads])
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return (1.0 / (1.0 + np.exp(-np.asarray(x, np.float64)))).astype(np.float32)
+
+
+class Understander:
+    def __init__(self, options: UnderstanderOptions | None = None):
+        from vidlite.preprocess import Preprocessor
+
+        self.options = o = options or UnderstanderOptions()
+        self.model = open_model(o.bundle, "understand", o.backend, o.load_options())
+        m = self.model.manifest
+        cfg, labels = m.get("config", {}), m.get("labels", {})
+        self.spec = self.model.preprocess
+        self.sample_fps = o.sample_fps or self.spec.sample_fps or 4.0
+        self.events = self.model[COMPONENTS["events"]]
+        self.event_labels = labels[COMPONENTS["events"]]
+        self.threshold = o.event_threshold if o.event_threshold is not None else float(cfg.get("event_threshold", 0.5))
+        self._clip = ClipTensor(Preprocessor(self.spec), self.spec.frames_per_clip)
+        self._clip_input = self.events.inputs[0]["name"]
+        self.ocr = self._build_ocr(labels) if o.ocr else None
+        self._text_encoder = self._sentiment = None
+        if {COMPONENTS["text_encoder"], COMPONENTS["sentiment"]} <= set(self.model.components):
+            tokenizer, max_len = wordpiece_for(self.model)
+            self._text_encoder = TextFeeder(self.model[COMPONENTS["text_encoder"]], tokenizer, max_len)
+            self._sentiment = self.model[COMPONENTS["sentiment"]]
+            self.sentiment_labels = labels[COMPONENTS["sentiment"]]
+
+    def _build_ocr(self, labels):
+        from vidlite.ocr import OCR, TextDetector, TextRecognizer, load_charset
+
+        names = self.model.components
+        if COMPONENTS["detector"] not in names or COMPONENTS["recognizer"] not in names:
+            return None
+        det, rec = self.model[COMPONENTS["detector"]], self.model[COMPONENTS["recognizer"]]
+        charset = load_charset(labels[COMPONENTS["recognizer"]])
+        return OCR(TextDetector(det.run, det.inputs[0]["name"]),
+                   TextRecognizer(rec.run, charset, rec.inputs[0]["name"]), min_score=self.options.ocr_min_score)
+
+    @classmethod
+    def from_bundle(cls, bundle=None, **options) -> "Understander":
+        return cls(UnderstanderOptions(bundle=bundle, **options))
+
+    def frame_probs(self, clip: np.ndarray) -> np.ndarray:
+        """Per-frame event probabilities (T, L) of one preprocessed clip (1, T, C, H, W)."""
+        out = self.events.run({self._clip_input: clip})
+        return _sigmoid(out[self.events.outputs[0]["name"]])[0]
+
+    def read_text(self, image: np.ndarray) -> list:
+        return self.ocr(image) if self.ocr is not None else []
+
+    def text_sentiment(self, texts: list[str]) -> list[tuple[str | None, float | None]]:
+        if self._sentiment is None or not texts:
+            return [(None, None)] * len(texts)
+        emb = self._text_encoder(texts)
+        out = self._sentiment.run({self._sentiment.inputs[0]["name"]: emb})
+        probs = softmax(out[self._sentiment.outputs[0]["name"]])
+        return [(self.sentiment_labels[int(p.argmax())], float(p.max())) for p in probs]
+
+    def window_events(self, probs: np.ndarray, frames) -> list[Event]:
+        """A label fires in a window where its peak frame probability passes the threshold, at that frame."""
+        out = []
+        for j, label in enumerate(self.event_labels):
+            k = int(probs[:, j].argmax())
+            if k < len(frames) and probs[k, j] >= self.threshold:
+                start = frames[k].pts
+                out.append(Event(label, start, start + 1.0 / self.sample_fps, float(probs[k, j])))
+        return sorted(out, key=lambda e: e.start)
+
+    def understand(self, source, *, jsonl=None, on_item=None) -> UnderstandResult:
+        o = self.options
+        report = PipelineReport("understand", source_name(source))
+        clock, t0 = StageClock(), time.perf_counter()
+        result = UnderstandResult([], [], report)
+        out = open(jsonl, "w", encoding="utf-8") if jsonl else None
+        texts = _TextRuns()
+
+        def emit(item):
+            if item is None:
+                return
+            (result.events if isinstance(item, Event) else result.texts).append(item)
+            if out is not None:
+                out.write(json.dumps(item.as_dict()) + "\n")
+                out.flush()
+            if on_item:
+                on_item(item)
+
+        stream = open_source(source, sample_fps=self.sample_fps, queue_size=o.queue_size,
+                             decode_threads=o.decode_threads)
+        try:
+            for w in windows(stream, self.spec.frames_per_clip, 1.0 / self.sample_fps):
+                with clock("preprocess"):
+                    clip = self._clip.fill(f.image for f in w.frames)
+                with clock("inference"):
+                    probs = self.frame_probs(clip)
+                    lines = self.read_text(w.frames[w.real // 2].image) if self.ocr else []
+                    text = " ".join(ln.text for ln in lines)  # reading order
+                    mood = self.text_sentiment([text])[0] if text else (None, None)
+                with clock("postprocess"):
+                    for event in self.window_events(probs, w.frames[:w.real]):
+                        emit(event)
+                    item = None
+                    if text:
+                        item = ScreenText(text, w.start, w.end, float(np.mean([ln.score for ln in lines])),
+                                          _union_box([ln.box for ln in lines]), mood[0], mood[1])
+                    emit(texts.push(item))
+                report.items += 1
+                report.frames_used += w.real
+                report.video_s = max(report.video_s, w.end)
+            emit(texts.push(None))
+        finally:
+            stream.close()
+            if out is not None:
+                out.close()
+            report.finish(stream.stats, clock, t0, self.model)
+        return result
+
+    def close(self) -> None:
+        self.model.close()
+
+    def __enter__(self) -> "Understander":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

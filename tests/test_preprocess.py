@@ -1,0 +1,195 @@
+"""Preprocessor (native kernels) against the NumPy reference, OpenCV, and itself across variants.
+
+Stated tolerances:
+- native vs NumPy reference: bit-identical for every format x resize x fit x layout x dtype x channel
+  order (both round each float multiply and add in the same order; colour conversion is integer).
+- every SIMD variant vs the scalar reference: bit-identical (VIDLITE_CPU_MASK / set_cpu_mask).
+- bilinear vs cv2.resize INTER_LINEAR, and area vs INTER_AREA on integer-ratio downscales: within 1
+  grey level on uint8 output (OpenCV interpolates 8-bit images with 11-bit fixed-point weights).
+- YUV -> RGB vs cv2.cvtColor (BT.601 limited): within 1 level (14-bit vs OpenCV's 20-bit coefficients).
+"""
+from __future__ import annotations
+
+import itertools
+
+import cv2
+import numpy as np
+import pytest
+
+import vidlite
+from vidlite import native
+from vidlite.preprocess import PreprocessSpec, Preprocessor, reference
+from vidlite.preprocess import frames as framesmod
+
+needs_native = pytest.mark.skipif(not (native.AVAILABLE and hasattr(native.ext, "Preprocessor")),
+                                  reason="vidlite._native is not built in this environment")
+
+FORMATS = ("bgr", "rgb", "bgra", "rgba", "gray", "nv12", "nv21", "i420")
+QUANT = {"uint8": {"scale": 0.0187, "zero_point": 114}, "int8": {"scale": 0.0187, "zero_point": -14}}
+
+
+def spec_for(resize, fit, layout, dtype, order, w=31, h=23):
+    return PreprocessSpec(w, h, resize=resize, fit=fit, layout=layout, dtype=dtype, channel_order=order,
+                          mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225), quant=QUANT.get(dtype),
+                          pad_value=114)
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a.view(np.uint8), b.view(np.uint8))
+
+
+@needs_native
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("resize", ["bilinear", "area"])
+@pytest.mark.parametrize("fit", ["stretch", "center_crop", "letterbox"])
+@pytest.mark.parametrize("layout", ["nchw", "nhwc"])
+@pytest.mark.parametrize("dtype", ["float32", "float16", "uint8", "int8"])
+def test_native_matches_reference(make_frame, fmt, resize, fit, layout, dtype):
+    # Odd output sizes: 70x46 -> 31x23 downscales both axes, 70x46 -> 17x61 upscales one.
+    batch = make_frame(fmt, 70, 46, n=2)
+    for order, (w, h) in itertools.product(("rgb", "bgr", "gray"), ((31, 23), (17, 61))):
+        spec = spec_for(resize, fit, layout, dtype, order, w, h)
+        got = Preprocessor(spec)(batch, fmt=fmt)
+        want = reference.Preprocessor(spec)(batch, fmt=fmt)
+        assert got.shape == (2,) + spec.shape and got.dtype == np.dtype(dtype)
+        assert same_bits(got, want), (order, w, h)
+
+
+@needs_native
+def test_default_uses_native_and_single_frame_shapes(make_frame):
+    spec = PreprocessSpec(224, 224)
+    pp = vidlite.Preprocessor(spec)
+    assert pp.backend == "native"
+    out = pp(make_frame("bgr", 320, 240), fmt="bgr")
+    assert out.shape == (3, 224, 224) and out.dtype == np.float32
+    nhwc = vidlite.Preprocessor(PreprocessSpec(64, 48, layout="nhwc", channel_order="gray"))
+    assert nhwc(make_frame("nv12", 320, 240), fmt="nv12").shape == (48, 64, 1)
+
+
+@needs_native
+def test_out_buffer_is_filled_in_place(make_frame):
+    spec = PreprocessSpec(40, 30, dtype="float16")
+    batch = make_frame("bgr", 96, 64, n=3)
+    buf = np.empty((3,) + spec.shape, np.float16)
+    res = Preprocessor(spec)(batch, fmt="bgr", out=buf)
+    assert res is buf
+    assert same_bits(buf, reference.Preprocessor(spec)(batch, fmt="bgr"))
+
+
+@needs_native
+def test_strided_views_and_roi(make_frame):
+    big = make_frame("bgra", 101, 77)
+    view = big[3:70:2, 5:96]  # every other row, a column window: row stride 2*101*4, unaligned start
+    spec = spec_for("bilinear", "center_crop", "nhwc", "float32", "bgr")
+    roi = (4, 3, 60, 25)
+    got = Preprocessor(spec)(view, fmt="bgra", roi=roi)
+    want = reference.Preprocessor(spec)(np.ascontiguousarray(view[3:28, 4:64]), fmt="bgra")
+    assert same_bits(got, want)
+
+
+@needs_native
+@pytest.mark.parametrize("fmt", ["nv12", "nv21", "i420"])
+def test_yuv_planes_equal_one_buffer(make_frame, fmt):
+    w, h = 64, 36
+    buf = make_frame(fmt, w, h)
+    spec = spec_for("area", "letterbox", "nchw", "float32", "rgb")
+    one = Preprocessor(spec)(buf, fmt=fmt, color_matrix="bt709", color_range="full")
+    y = buf[:h]
+    if fmt == "i420":
+        flat = buf.reshape(-1)
+        q = (w // 2) * (h // 2)
+        u = flat[w * h: w * h + q].reshape(h // 2, w // 2)
+        v = flat[w * h + q:].reshape(h // 2, w // 2)
+        # Separate planes living in padded buffers (decoder-style strides).
+        pad_u = np.zeros((h // 2, w // 2 + 7), np.uint8)
+        pad_u[:, : w // 2] = u
+        planes = (y, pad_u[:, : w // 2], v.copy())
+    else:
+        planes = (y.copy(), buf[h:].reshape(h // 2, w // 2, 2))
+    assert same_bits(one, Preprocessor(spec)(planes, fmt=fmt, color_matrix="bt709", color_range="full"))
+
+
+@needs_native
+def test_every_simd_variant_matches_scalar(make_frame):
+    detected = native.ext.cpu_features_detected()
+    variants = [m for m in (native.ext.CPU_AVX2 | native.ext.CPU_FMA | native.ext.CPU_F16C, native.ext.CPU_NEON)
+                if detected & m == m]
+    if not variants:
+        pytest.skip("this CPU has no SIMD variant; the scalar path is the only one")
+    frames = {fmt: make_frame(fmt, 130, 74, n=2) for fmt in FORMATS}
+    specs = [spec_for(r, f, "nchw", d, o) for r, f, d, o in
+             itertools.product(("bilinear", "area"), ("stretch", "letterbox"), ("float32", "float16", "int8"),
+                               ("rgb", "gray"))]
+    try:
+        native.ext.set_cpu_mask(0)
+        assert native.ext.kernels() == "scalar"
+        scalar = [[Preprocessor(s)(f, fmt=fmt) for s in specs] for fmt, f in frames.items()]
+        for mask in variants:
+            native.ext.set_cpu_mask(mask)
+            assert native.ext.kernels() != "scalar"
+            simd = [[Preprocessor(s)(f, fmt=fmt) for s in specs] for fmt, f in frames.items()]
+            assert all(same_bits(a, b) for ra, rb in zip(scalar, simd) for a, b in zip(ra, rb))
+    finally:
+        native.ext.set_cpu_mask(0xFFFFFFFF)
+
+
+@needs_native
+def test_threads_give_identical_batches(make_frame):
+    spec = spec_for("bilinear", "stretch", "nchw", "float32", "rgb", 96, 80)
+    for n in (1, 5):
+        batch = make_frame("nv12", 320, 180, n=n)
+        one = Preprocessor(spec, threads=1)(batch, fmt="nv12")
+        assert same_bits(one, Preprocessor(spec, threads=2)(batch, fmt="nv12"))
+        assert same_bits(one, Preprocessor(spec, threads=3)(batch, fmt="nv12"))
+
+
+@pytest.mark.parametrize("src,dst", [((97, 61), (31, 23)), ((64, 48), (128, 96)), ((40, 30), (41, 29)),
+                                     ((1920, 1080), (224, 224)), ((3, 5), (7, 2))])
+@pytest.mark.parametrize("use_native", [False, True])
+def test_bilinear_agrees_with_opencv(rng, src, dst, use_native):
+    if use_native and not native.AVAILABLE:
+        pytest.skip("vidlite._native is not built")
+    img = rng.integers(0, 256, (src[1], src[0], 3), np.uint8)
+    spec = PreprocessSpec(dst[0], dst[1], layout="nhwc", dtype="uint8", channel_order="bgr")
+    ours = Preprocessor(spec, use_native=use_native)(img, fmt="bgr")
+    cv = cv2.resize(img, dst, interpolation=cv2.INTER_LINEAR)
+    assert np.abs(ours.astype(int) - cv).max() <= 1
+
+
+@pytest.mark.parametrize("src,dst", [((96, 64), (32, 16)), ((120, 90), (30, 45)), ((1920, 1080), (480, 270))])
+def test_area_agrees_with_opencv(rng, src, dst):
+    img = rng.integers(0, 256, (src[1], src[0]), np.uint8)
+    spec = PreprocessSpec(dst[0], dst[1], resize="area", layout="nhwc", dtype="uint8", channel_order="gray")
+    ours = Preprocessor(spec)(img, fmt="gray")[..., 0]
+    cv = cv2.resize(img, dst, interpolation=cv2.INTER_AREA)
+    assert np.abs(ours.astype(int) - cv).max() <= 1
+
+
+@pytest.mark.parametrize("fmt,code", [("nv12", cv2.COLOR_YUV2RGB_NV12), ("nv21", cv2.COLOR_YUV2RGB_NV21),
+                                      ("i420", cv2.COLOR_YUV2RGB_I420)])
+def test_yuv_conversion_agrees_with_opencv(make_frame, fmt, code):
+    buf = make_frame(fmt, 64, 48)
+    ours = reference.to_channels(framesmod.describe(buf, fmt), "rgb", "bt601", "limited")[0]
+    assert np.abs(ours.astype(int) - cv2.cvtColor(buf, code)).max() <= 1
+    # The native path, at identity geometry, carries exactly the reference's conversion.
+    spec = PreprocessSpec(64, 48, layout="nhwc", dtype="uint8")
+    assert np.array_equal(Preprocessor(spec)(buf, fmt=fmt), ours)
+
+
+def test_letterbox_and_normalization_values():
+    frame = np.zeros((20, 80, 3), np.uint8)
+    frame[...] = (10, 20, 30)  # BGR
+    spec = PreprocessSpec(40, 40, fit="letterbox", pad_value=114, mean=(0.5, 0.5, 0.5), std=(0.25, 0.25, 0.25))
+    for use_native in ([False, True] if native.AVAILABLE else [False]):
+        out = Preprocessor(spec, use_native=use_native)(frame, fmt="bgr")
+        pad = (114 / 255 - 0.5) / 0.25
+        assert np.allclose(out[:, :15], pad) and np.allclose(out[:, 25:], pad)  # 40x10 content centred
+        rgb = np.array([30, 20, 10])[:, None, None]
+        assert np.allclose(out[:, 15:25], (rgb / 255 - 0.5) / 0.25, atol=1e-5)
+
+
+def test_reference_runs_without_extension(make_frame, monkeypatch):
+    monkeypatch.setattr(native, "AVAILABLE", False)
+    pp = Preprocessor(PreprocessSpec(32, 32))
+    assert pp.backend == "numpy"
+    assert pp(make_frame("bgr", 64, 48), fmt="bgr").shape == (3, 32, 32)

@@ -1,0 +1,64 @@
+"""SRT / WebVTT / JSON writers: format rules, cue-by-cue flushing, duplicate merging, escaping."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline_fixtures import parse_srt, parse_vtt
+from vidlite.subtitles import Segment, merge_duplicates, open_subtitles, srt_time, vtt_time
+
+def test_timestamps():
+    assert srt_time(0) == "00:00:00,000"
+    assert srt_time(3661.2346) == "01:01:01,235" and vtt_time(3661.2346) == "01:01:01.235"
+    assert vtt_time(59.9996) == "00:01:00.000"
+
+
+def test_files_follow_the_formats_and_merge_duplicates(tmp_path):
+    segs = [Segment(0, 2, "a red ball moves left"), Segment(2, 4, "a red ball moves left"),
+            Segment(4, 6, "it says --> <b>go</b> & stop"), Segment(6, 8, "a blue square")]
+    out = {"srt": tmp_path / "a.srt", "vtt": tmp_path / "a.vtt", "json": tmp_path / "a.json"}
+    with open_subtitles(out) as sink:
+        for s in segs:
+            sink.add(s)
+    srt = parse_srt(out["srt"].read_text())
+    vtt = parse_vtt(out["vtt"].read_text())
+    assert [(c[1], c[2]) for c in srt] == [("00:00:00,000", "00:00:04,000"), ("00:00:04,000", "00:00:06,000"),
+                                            ("00:00:06,000", "00:00:08,000")]
+    assert vtt[1][2] == "it says --&gt; &lt;b&gt;go&lt;/b&gt; &amp; stop"
+    assert srt[1][3] == "it says --> <b>go</b> & stop"
+    data = json.loads(out["json"].read_text())
+    assert [d["text"] for d in data] == ["a red ball moves left", "it says --> <b>go</b> & stop", "a blue square"]
+    assert data[0]["start"] == 0 and data[0]["end"] == 4
+
+
+def test_cues_are_flushed_as_soon_as_they_are_final(tmp_path):
+    out = {"srt": tmp_path / "live.srt", "vtt": tmp_path / "live.vtt", "json": tmp_path / "live.json"}
+    sink = open_subtitles(out)
+    sink.add(Segment(0, 1, "one"))
+    sink.add(Segment(1, 2, "one"))  # still the same cue: nothing final yet
+    assert parse_srt(out["srt"].read_text()) == []
+    sink.add(Segment(2, 3, "two"))  # "one" is final now and must be on disk, readable while open
+    assert [c[3] for c in parse_srt(out["srt"].read_text())] == ["one"]
+    assert [c[2] for c in parse_vtt(out["vtt"].read_text())] == ["one"]
+    assert [d["text"] for d in json.loads(out["json"].read_text())] == ["one"]
+    sink.close()
+    assert [c[3] for c in parse_srt(out["srt"].read_text())] == ["one", "two"]
+
+
+def test_multiline_text_keeps_cues_intact(tmp_path):
+    with open_subtitles({"srt": tmp_path / "m.srt"}) as sink:
+        sink.add(Segment(0, 1, "line one\n\n\nline two"))
+    assert parse_srt((tmp_path / "m.srt").read_text())[0][3] == "line one\nline two"
+
+
+def test_merge_duplicates_only_merges_consecutive():
+    segs = merge_duplicates([Segment(0, 1, "a"), Segment(1, 2, "a"), Segment(2, 3, "b"), Segment(3, 4, "a")])
+    assert [(s.start, s.end, s.text) for s in segs] == [(0, 2, "a"), (2, 3, "b"), (3, 4, "a")]
+
+
+def test_bad_outputs(tmp_path):
+    with pytest.raises(ValueError, match="unknown subtitle format"):
+        open_subtitles({"ass": tmp_path / "x.ass"})
+    with pytest.raises(OSError, match="cannot write subtitles to"):
+        open_subtitles({"srt": tmp_path / "missing-dir" / "x.srt"})

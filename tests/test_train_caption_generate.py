@@ -1,0 +1,80 @@
+"""Caption and generate recipes: a few real training steps end to end, the model contracts the
+exporter relies on, and the committed weights' metrics on a small held-out slice."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from vidlite_export.models import load_reference, weights_dir
+from vidlite_export.models.caption import CaptionConfig, CaptionModel
+from vidlite_export.models.generate import GenerateConfig, UNetGenerator
+from vidlite_export.train import RECIPES, TrainOptions, recipe
+
+
+def _has_weights(family):
+    return (weights_dir(family) / "model.safetensors").is_file()
+
+
+def test_caption_step_equals_teacher_forcing():
+    torch.manual_seed(0)
+    model = CaptionModel(CaptionConfig(vocab_size=30)).eval()
+    frames = torch.randn(2, 8, 3, 64, 64)
+    tokens = torch.randint(3, 30, (2, 9))
+    with torch.no_grad():
+        memory = model.encoder(frames)
+        full = model.decoder.teacher_forced(tokens, memory).numpy()
+    step, state = model.torch_step(), model.initial_state(memory.numpy())
+    for pos in range(tokens.shape[1]):
+        logits, state = step(tokens[:, pos].numpy(), pos, state)
+        np.testing.assert_allclose(logits, full[:, pos], atol=1e-4)
+
+
+def test_generator_is_fully_convolutional():
+    g = UNetGenerator(GenerateConfig(channels=(8, 16, 24, 32))).eval()
+    with torch.no_grad():
+        for h, w in ((64, 64), (40, 96)):
+            assert g(torch.zeros(1, 9, h, w)).shape == (1, 3, h, w)
+
+
+@pytest.mark.parametrize("family,steps", [("caption", 3), ("generate", 4)])
+def test_recipe_few_steps_writes_weights_and_card(tmp_path, family, steps):
+    card = recipe(family).train(TrainOptions(steps=steps, out=tmp_path, test_clips=6, progress=False))
+    for name in ("model.safetensors", "card.json", "card.md"):
+        assert (tmp_path / name).is_file(), name
+    saved = json.loads((tmp_path / "card.json").read_text())
+    assert saved["family"] == family and saved["metrics"] == card["metrics"]
+    assert all(np.isfinite(v) for v in card["metrics"].values())
+    assert all(n <= 5_000_000 for n in card["parameters"].values())
+    model = load_reference(family, tmp_path)  # reloads what training wrote
+    assert not model.training
+    assert set(recipe(family).evaluate(tmp_path, 2)) >= set(card["quality_bars"])
+
+
+def test_unknown_family_is_refused():
+    with pytest.raises(ValueError, match="no training recipe"):
+        recipe("dance")
+    with pytest.raises(ValueError, match="unknown family"):
+        load_reference("dance")
+    assert {"caption", "generate"} <= set(RECIPES)
+
+
+def test_cli_train_refuses_bad_arguments(capsys):
+    from vidlite.cli import main
+    assert main(["train", "dance"]) == 1
+    assert "unknown family" in capsys.readouterr().err
+    assert main(["train", "caption", "--steps", "0"]) == 1
+
+
+@pytest.mark.skipif(not _has_weights("caption"), reason="caption weights not trained yet (vidlite train caption)")
+def test_committed_caption_weights_meet_the_bar_on_a_slice():
+    m = recipe("caption").evaluate(weights_dir("caption"), 60)
+    assert m["bleu4"] >= 0.5 and m["subject_accuracy"] >= 0.85, m
+
+
+@pytest.mark.skipif(not _has_weights("generate"), reason="generate weights not trained yet (vidlite train generate)")
+def test_committed_generate_weights_meet_the_bar_on_a_slice():
+    m = recipe("generate").evaluate(weights_dir("generate"), 40)
+    assert m["psnr_gain_db"] >= 6.0, m
+    card = json.loads((weights_dir("generate") / "card.json").read_text())
+    assert card["metrics"]["sharpness_ratio"] > card["ablation_reconstruction_only"]["sharpness_ratio"]
