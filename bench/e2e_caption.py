@@ -95,6 +95,7 @@ def main(argv=None) -> int:
     ap.add_argument("--backend", default=None)
     ap.add_argument("--seconds", type=float, default=20.0, help="length of the 1080p30 test video")
     ap.add_argument("--live-frames", type=int, default=10_000)
+    ap.add_argument("--threads", type=int, default=None, help="inference threads (default: the backend's)")
     ap.add_argument("--decode-threads", type=int, default=None,
                     help="FFmpeg threads, the same for decode-only and e2e (default: FFmpeg's)")
     ap.add_argument("--video", help="use this video instead of generating one")
@@ -109,7 +110,8 @@ def main(argv=None) -> int:
     out = Console()
     tmp = Path(tempfile.mkdtemp(prefix="vidlite-e2e-"))
     video = Path(args.video) if args.video else make_1080p(tmp / "world-1080p30.mp4", args.seconds)
-    opts = CaptionerOptions(bundle=args.bundle, backend=args.backend, decode_threads=args.decode_threads)
+    opts = CaptionerOptions(bundle=args.bundle, backend=args.backend, threads=args.threads,
+                            decode_threads=args.decode_threads)
     with Captioner(opts) as cap:
         cap.caption(video)  # warm-up: first inferences allocate, file enters the page cache
         full = decode_only(video, threads=args.decode_threads)
@@ -122,7 +124,8 @@ def main(argv=None) -> int:
            "stage_ms_total": {k: round(1000 * v, 1) for k, v in rep.stage_s.items()},
            "backends": rep.backends}
     ratio = e2e["fps"] / sampled["fps"]
-    figures = {"video": str(video), "cpu_count": os.cpu_count(), "decode_threads": args.decode_threads, "decode_all_frames": full,
+    figures = {"video": str(video), "cpu_count": os.cpu_count(), "decode_threads": args.decode_threads,
+               "inference_threads": args.threads, "decode_all_frames": full,
                "decode_as_captioner_reads": sampled, "e2e_caption": e2e,
                "e2e_vs_decode_only": ratio, "e2e_vs_decode_all_frames": e2e["fps"] / full["fps"],
                "bars": {"e2e >= 0.8 x decode-only": ratio >= 0.8, "e2e >= 8x real time": e2e["realtime"] >= 8.0},

@@ -1,7 +1,7 @@
 """A small all-formats bundle built once per test session (also used by bench/cold_start.py).
 
 Two components from tiny torch modules: `encoder` (image → logits) in ONNX fp32 + static int8,
-OpenVINO IR fp32 + fp16, TFLite fp32 + dynamic int8; `text` (int64 tokens → embedding) in ONNX and
+OpenVINO IR fp32 + fp16, TFLite fp32 + dynamic int8 + static int8 (int8 tensors in and out); `text` (int64 tokens → embedding) in ONNX and
 TFLite, where TFLite takes int32 (recorded in io_dtypes). Each has a smoke npz of torch outputs.
 """
 from __future__ import annotations
@@ -77,16 +77,26 @@ def _openvino(src, dst_xml, fp16):
     ov.save_model(ov.convert_model(str(src)), str(dst_xml), compress_to_fp16=fp16)
 
 
-def _tflite(module, example, path, int8_path=None):
+def _tflite(module, example, path):
     import litert_torch
 
     litert_torch.convert(module, (example,)).export(str(path))
-    if int8_path is not None:
-        from ai_edge_quantizer import quantizer, recipe
 
-        q = quantizer.Quantizer(str(path))
-        q.load_quantization_recipe(recipe.dynamic_wi8_afp32())
-        q.quantize().export_model(str(int8_path), overwrite=True)
+
+def _tflite_int8(src, dynamic_path, static_path, samples):
+    """Dynamic (int8 weights, float I/O) and fully static (int8 in, int8 out) variants."""
+    from ai_edge_litert.interpreter import Interpreter
+    from ai_edge_quantizer import quantizer, recipe
+
+    q = quantizer.Quantizer(str(src))
+    q.load_quantization_recipe(recipe.dynamic_wi8_afp32())
+    q.quantize().export_model(str(dynamic_path), overwrite=True)
+    sig = Interpreter(model_path=str(src)).get_signature_list()
+    key = next(iter(sig))
+    q = quantizer.Quantizer(str(src))
+    q.load_quantization_recipe(recipe.static_wi8_ai8())
+    calibration = q.calibrate({key: [{sig[key]["inputs"][0]: x} for x in samples]})
+    q.quantize(calibration).export_model(str(static_path), overwrite=True)
 
 
 def _artifact(root, fmt, precision, paths, entry=None, io_dtypes=None):
@@ -125,7 +135,9 @@ def build_runtime_bundle(root: Path) -> Path:
     _onnx(txt, torch.from_numpy(tokens), root / "onnx/text.onnx", "tokens", "embedding")
     _openvino(root / "onnx/encoder.onnx", root / "openvino/encoder.xml", fp16=False)
     _openvino(root / "onnx/encoder.onnx", root / "openvino/encoder.fp16.xml", fp16=True)
-    _tflite(enc, torch.from_numpy(image), root / "tflite/encoder.tflite", root / "tflite/encoder.int8.tflite")
+    _tflite(enc, torch.from_numpy(image), root / "tflite/encoder.tflite")
+    _tflite_int8(root / "tflite/encoder.tflite", root / "tflite/encoder.int8.tflite", root / "tflite/encoder.int8s.tflite",
+                 [rng.standard_normal(IMAGE).astype(np.float32) for _ in range(16)])
     _tflite(txt, torch.from_numpy(tokens), root / "tflite/text.tflite")
 
     ov = lambda name, prec: _artifact(root, "openvino", prec, [root / f"openvino/{name}.xml", root / f"openvino/{name}.bin"],
@@ -145,6 +157,7 @@ def build_runtime_bundle(root: Path) -> Path:
                     ov("encoder", "fp32"), ov("encoder.fp16", "fp16"),
                     _artifact(root, "tflite", "fp32", [root / "tflite/encoder.tflite"]),
                     _artifact(root, "tflite", "int8-dynamic", [root / "tflite/encoder.int8.tflite"]),
+                    _artifact(root, "tflite", "int8-static", [root / "tflite/encoder.int8s.tflite"], io_dtypes={"image": "int8"}),
                 ],
             },
             "text": {

@@ -103,10 +103,19 @@ def _reference_weights_exist(family: str) -> bool:
 @pytest.fixture(scope="session")
 def family_bundle(tmp_path_factory):
     """``family_bundle("caption")`` → a bundle exported from the trained reference model with
-    ``vidlite_export.export`` (ONNX only, fp32 + int8 as the x86 profile asks), once per session."""
+    ``vidlite_export.export`` (ONNX only, fp32 + int8 as the x86 profile asks), once per session.
+    ``VIDLITE_TEST_BUNDLES=DIR`` uses ``DIR/<family>`` instead (e.g. the bundles `vidlite demo` made)."""
     made: dict[str, object] = {}
+    reuse = os.environ.get("VIDLITE_TEST_BUNDLES")
 
     def get(family: str):
+        if reuse:
+            from pathlib import Path
+
+            p = Path(reuse) / family
+            if not (p / "manifest.json").is_file():
+                pytest.skip(f"VIDLITE_TEST_BUNDLES={reuse} has no {family} bundle")
+            return p
         if family not in made:
             if not _reference_weights_exist(family):
                 pytest.skip(f"the {family} reference weights are not trained yet (exporters/vidlite_export/weights)")

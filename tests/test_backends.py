@@ -98,3 +98,11 @@ def test_plugin_registry():
     assert set(PLUGINS) == {"onnxruntime", "openvino", "litert", "coreml"}
     assert backends_for("onnx") == ["onnxruntime", "openvino"]
     assert backends_for("tflite") == ["litert"] and backends_for("coreml") == ["coreml"]
+
+
+def test_openvino_caches_compiled_models(runtime_bundle, tmp_path, monkeypatch):
+    monkeypatch.setenv("VIDLITE_CACHE", str(tmp_path))
+    get_backend("openvino").load(runtime_bundle / "openvino/encoder.xml").close()
+    assert any((tmp_path / "openvino").glob("*.blob"))
+    get_backend("openvino").load(runtime_bundle / "openvino/encoder.fp16.xml", options={"cache_dir": ""}).close()
+    assert len(list((tmp_path / "openvino").glob("*.blob"))) == 1

@@ -17,7 +17,7 @@ def test_devices_json_with_explain(runtime_bundle, capsys):
 def test_devices_table_with_pin(runtime_bundle, capsys):
     assert main(["devices", "--explain", str(runtime_bundle), "--backend", "litert"]) == 0
     out = capsys.readouterr().out
-    for text in ("runtimes", "onnxruntime", "selection for runtime-test", "litert@CPU tflite/int8-dynamic", "chosen"):
+    for text in ("runtimes", "onnxruntime", "selection for runtime-test", "litert@CPU tflite/int8-static", "chosen"):
         assert text in out
 
 

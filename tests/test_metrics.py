@@ -78,6 +78,16 @@ def test_sharpness_orders_blur():
     assert m.sharpness(np.full((8, 8), 7)) == 0.0
 
 
+def test_edge_sharpness_ignores_flat_noise():
+    ref = np.zeros((32, 32), np.float64)
+    ref[:, 16:] = 200
+    blurred = cv2.GaussianBlur(ref, (0, 0), 2)
+    noisy = ref + np.random.default_rng(0).normal(0, 5, ref.shape)
+    assert m.edge_sharpness_ratio(ref, ref) == pytest.approx(1.0)
+    assert m.edge_sharpness_ratio(blurred, ref) < 0.6
+    assert m.edge_sharpness_ratio(noisy, ref) == pytest.approx(1.0, abs=0.1)
+
+
 def test_recall_at_k():
     sim = np.array([[0.9, 0.1, 0.0], [0.8, 0.7, 0.1], [0.0, 0.2, 0.1]])
     assert m.recall_at_k(sim, 1) == pytest.approx(1 / 3)

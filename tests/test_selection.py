@@ -47,7 +47,7 @@ def _manifest(bundle):
 
 @pytest.mark.parametrize("fixture, runtimes, profile, first", [
     ("raspberrypi5", {"litert": ("CPU",), "onnxruntime": ("CPUExecutionProvider",)}, "raspberrypi",
-     ("litert", "CPU", "tflite", "int8-dynamic", {"num_threads": 4})),
+     ("litert", "CPU", "tflite", "int8-static", {"num_threads": 4})),
     ("raspberrypi4", {"onnxruntime": ("CPUExecutionProvider",)}, "raspberrypi",  # no LiteRT installed there
      ("onnxruntime", "CPUExecutionProvider", "onnx", "int8-static", {"intra_op_num_threads": 4})),
     ("jetson-orin-nano", {"onnxruntime": ("TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider")}, "jetson",
@@ -87,7 +87,7 @@ def test_jetson_without_tensorrt_marks_it_unavailable(runtime_bundle):
 
 @pytest.mark.parametrize("profile, chosen", [("x86-intel", ("openvino", "openvino", "fp32")),
                                              ("x86-amd", ("onnxruntime", "onnx", "int8-static")),
-                                             ("raspberrypi", ("litert", "tflite", "int8-dynamic")),
+                                             ("raspberrypi", ("litert", "tflite", "int8-static")),
                                              ("generic", ("onnxruntime", "onnx", "fp32"))])
 def test_bundle_with_all_formats_selects_per_profile_and_explains(runtime_bundle, profile, chosen):
     with vidlite.load(runtime_bundle, profile=profile, backend="auto") as model:
@@ -127,7 +127,8 @@ def test_pinning_each_backend_gives_matching_outputs(runtime_bundle, pin):
         assert all(c.source.startswith(f"pin {pin}") for cs in model.candidates.values() for c in cs)
 
 
-@pytest.mark.parametrize("pin", ["onnxruntime:int8", "openvino:int8", "openvino:fp16", "litert:int8"])
+@pytest.mark.parametrize("pin", ["onnxruntime:int8", "openvino:int8", "openvino:fp16", "litert:int8-dynamic",
+                                 "litert:int8-static"])
 def test_reduced_precision_pins_stay_within_their_tolerance(bundle_copy, pin):
     m = _manifest(bundle_copy)
     del m["components"]["text"]  # these precisions exist for the encoder only; a pin never substitutes precision
@@ -136,7 +137,13 @@ def test_reduced_precision_pins_stay_within_their_tolerance(bundle_copy, pin):
     with vidlite.load(bundle_copy, backend=pin) as model:
         enc = model["encoder"]
         assert enc.backend == pin.split(":")[0] and enc.artifact["precision"].startswith(pin.split(":")[1])
-        assert _within(model.run(inputs)["logits"], expected["logits"], enc.artifact["smoke_tolerance"])
+        out = model.run(inputs)["logits"]
+        assert out.dtype == np.float32 and _within(out, expected["logits"], enc.artifact["smoke_tolerance"])
+        if pin == "litert:int8-static":  # int8 in and out: float inputs are quantized, outputs dequantized
+            assert enc.session.inputs[0].dtype == "int8" and enc.session.inputs[0].quant is not None
+            scale, zero_point = enc.session.inputs[0].quant
+            q = np.clip(np.rint(inputs["image"] / scale) + zero_point, -128, 127).astype(np.int8)
+            np.testing.assert_array_equal(model.run({"image": q})["logits"], out)  # int8 passes straight through
 
 
 def test_env_pin_and_pins_that_cannot_be_honoured(runtime_bundle, monkeypatch):
@@ -191,7 +198,7 @@ def test_failing_provider_falls_back_with_the_reason(runtime_bundle):
         cands = model.candidates["encoder"]
         gpu = [c for c in cands if c.device in ("TensorrtExecutionProvider", "CUDAExecutionProvider")]
         assert gpu and all(c.status == "rejected" and "silently fell back to CPUExecutionProvider" in c.reason for c in gpu)
-        assert (model["encoder"].backend, model["encoder"].artifact["precision"]) == ("litert", "int8-dynamic")
+        assert (model["encoder"].backend, model["encoder"].artifact["precision"]) == ("litert", "int8-static")
         assert model.profile.name == "jetson"
 
 
@@ -238,6 +245,8 @@ def test_model_api(runtime_bundle):
         model["decoder"]
     with pytest.raises(vidlite.errors.VidliteError, match="single-component"):
         model.run({})
+    with pytest.raises(vidlite.errors.VidliteError, match=r"unknown key\(s\) \['thread'\]"):
+        vidlite.load(runtime_bundle, options={"thread": 2})
     with pytest.raises(vidlite.errors.BackendError, match="must be float32"):
         model["encoder"].run({"image": np.zeros((1, 3, 32, 32), np.int64)})
     with pytest.raises(vidlite.errors.BackendError, match="missing input"):
@@ -279,3 +288,11 @@ def test_profiles_are_well_formed_and_bad_ones_are_named(tmp_path, monkeypatch):
     monkeypatch.setenv("VIDLITE_PLATFORMS", str(tmp_path))
     with pytest.raises(VidliteError, match=r"odd/profile.json candidates\[0\]: backend litert does not open format 'onnx'"):
         all_profiles()
+
+
+def test_artifact_whose_io_disagrees_with_the_manifest_is_rejected(bundle_copy):
+    m = _manifest(bundle_copy)
+    m["components"]["text"]["inputs"].append({"name": "lengths", "dtype": "int64", "shape": [1]})
+    (bundle_copy / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(PinError, match=r"does not match the manifest: .*lists inputs \['tokens', 'lengths'\]"):
+        vidlite.load(bundle_copy, backend="onnxruntime")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -14,6 +14,7 @@ from vidlite_export import verify
 from vidlite_export.bundle_writer import BundleWriter
 from vidlite_export.calibration import calibration_clips
 from vidlite_export.converters import ConversionError, Converted, ConvertJob, get_converter
+from vidlite_export.converters.base import quiet
 from vidlite_export.converters.onnx import check_onnx, export_onnx
 from vidlite_export.specs import TaskSpec, get_spec
 from vidlite_export.specs.base import ComponentSpec, SpecError, runner_from_torch
@@ -113,29 +114,36 @@ def _component_source(model: Any, comp: ComponentSpec):
     return src.eval()
 
 
-def _check_fits(comp: ComponentSpec, reference, sample: dict) -> dict:
-    """Runs one real sample through the PyTorch component and checks it returns what the spec
-    declares: a checkpoint that does not fit the spec fails here, naming the component and tensor."""
+def _fit(comp: ComponentSpec, reference, sample: dict) -> ComponentSpec:
+    """Runs one real held-out sample through the PyTorch component, checks it takes and returns
+    what the spec declares, and reads the symbolic dims (vocabulary, cache length...) off the real
+    tensors: a model whose tensors do not fit fails here, naming the component and tensor."""
     try:
         out = reference(sample)
     except Exception as e:
         raise SpecError(f"component {comp.name!r} does not accept the spec's inputs "
-                        f"{[(t.name, t.dtype, t.shape) for t in comp.inputs]}: {type(e).__name__}: {e}") from e
+                        f"{[(t.name, t.dtype, list(t.shape)) for t in comp.inputs]}: {type(e).__name__}: {e}") from e
     if len(out) != len(comp.outputs):
         raise SpecError(f"component {comp.name!r} returns {len(out)} outputs, the spec declares {len(comp.outputs)}")
-    for t in comp.outputs:
-        got = out[t.name]
-        want = t.concrete({**comp.dims, **{d: got.shape[i] for i, d in enumerate(t.shape) if isinstance(d, str)}})
-        if got.shape != want or str(got.dtype) != t.dtype:
-            raise SpecError(f"component {comp.name!r} output {t.name!r}: got {got.dtype}{list(got.shape)}, the spec "
-                            f"declares {t.dtype}{list(t.shape)} with dims {dict(comp.dims)}")
-    return out
+    dims = dict(comp.dims)
+    for t in (*comp.inputs, *comp.outputs):
+        got = np.asarray(sample[t.name] if t in comp.inputs else out[t.name])
+        kind = "input" if t in comp.inputs else "output"
+        ok = str(got.dtype) == t.dtype and got.ndim == len(t.shape)
+        for d, n in zip(t.shape, got.shape) if ok else ():
+            if isinstance(d, str) and dims.setdefault(d, n) == n:
+                continue
+            ok = ok and isinstance(d, int) and d == n
+        if not ok:
+            raise SpecError(f"component {comp.name!r} {kind} {t.name!r}: got {got.dtype}{list(got.shape)}, the spec "
+                            f"declares {t.dtype}{list(t.shape)} with dims {dims}")
+    return replace(comp, dims=dims)
 
 
 def _reference_runner(comp: ComponentSpec, src):
     if isinstance(src, Path):
         from vidlite_export.converters.onnx import OnnxConverter
-        return OnnxConverter().runner(Converted(src, [src]), comp)
+        return OnnxConverter().runner(Converted(check_onnx(src, comp), [src]), comp)
     return runner_from_torch(src, comp)
 
 
@@ -150,6 +158,20 @@ def export(family_or_spec: str | TaskSpec, checkpoint: str | None = None, target
     for the procedural world. Raises ConversionError / SpecError / CalibrationError /
     VerificationError (unless ``keep_failed``) and then leaves no bundle behind.
     """
+    import torch
+    threads = torch.get_num_threads()
+    # one thread: verification latencies are single-core figures, and torch's spinning worker
+    # threads slow everything down tenfold on a machine whose cores are shared
+    torch.set_num_threads(1)
+    try:
+        return _export(family_or_spec, checkpoint, targets, formats, precisions, calibration, out, keep_failed,
+                       model, name, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _export(family_or_spec, checkpoint, targets, formats, precisions, calibration, out, keep_failed, model, name,
+            progress) -> ExportReport:
     t0 = time.perf_counter()
     spec = family_or_spec if isinstance(family_or_spec, TaskSpec) else get_spec(family_or_spec)
     out = Path(out or Path("bundles") / (name or spec.name))
@@ -158,7 +180,6 @@ def export(family_or_spec: str | TaskSpec, checkpoint: str | None = None, target
         if spec.load_model is None:
             raise SpecError(f"spec {spec.name!r} has no reference model: pass model=")
         model = spec.load_model(checkpoint)
-    spec = spec.bind(model)
     converters = {f: get_converter(f) for f in dict.fromkeys(f for f, _ in pairs)}
     sources = {c.name: _component_source(model, c) for c in spec.components}
 
@@ -181,17 +202,21 @@ def export(family_or_spec: str | TaskSpec, checkpoint: str | None = None, target
         if progress:
             progress(what, step[0], total)
 
-    clips, cal_desc = calibration_clips(calibration, spec.preprocess, spec.calibration_clips)
+    if spec.calibration_clips:
+        clips, cal_desc = calibration_clips(calibration, spec.preprocess, spec.calibration_clips)
+    else:  # no frame input: the spec's samples() draws its own calibration data (text, ...)
+        clips, cal_desc = np.zeros((0,), np.float32), f"{spec.name} spec samples"
     cal = spec.samples(model, clips)
     held_samples, held_data = spec.heldout(model)
     tick("calibration and held-out samples")
     refs = {c.name: _reference_runner(c, sources[c.name]) for c in spec.components}
-    ref_out = {}
+    fitted = []
     for comp in spec.components:
         if not held_samples.get(comp.name):
             raise SpecError(f"spec {spec.name!r}: heldout() gave no samples for component {comp.name!r}")
-        _check_fits(comp, refs[comp.name], held_samples[comp.name][0])
-        ref_out[comp.name] = [refs[comp.name](s) for s in held_samples[comp.name]]
+        fitted.append(_fit(comp, refs[comp.name], held_samples[comp.name][0]))
+    spec = replace(spec, components=tuple(fitted))
+    ref_out = {c.name: [refs[c.name](s) for s in held_samples[c.name]] for c in spec.components}
     ref_metrics = {c.name: spec.evaluate(refs, held_data, c.name) for c in spec.components}
     tick("PyTorch fp32 " + ", ".join(dict.fromkeys(f"{n} {v:.4f}" for n, v in ref_metrics.values())))
 
@@ -203,16 +228,15 @@ def export(family_or_spec: str | TaskSpec, checkpoint: str | None = None, target
             work.mkdir()
             samples = cal.get(comp.name, [])
             example = held_samples[comp.name][0]
-            if isinstance(src, Path):
-                onnx_path = check_onnx(src, comp)
-            else:
-                onnx_path = export_onnx(src, comp, example, work / "traced.onnx")
+            with quiet():
+                onnx_path = src if isinstance(src, Path) else export_onnx(src, comp, example, work / "traced.onnx")
             job = ConvertJob(comp, None if isinstance(src, Path) else src, onnx_path, example, samples, work,
                              cal_desc)
             arts, fp32_bytes = [], {}
             for fmt, prec in plans[comp.name]:
                 ts = time.perf_counter()
-                art = converters[fmt].convert(job, prec)
+                with quiet():
+                    art = converters[fmt].convert(job, prec)
                 entry = _artifact(writer, comp, job, art, fmt, prec, converters[fmt], refs, ref_out[comp.name],
                                   held_samples[comp.name], held_data, spec, ref_metrics[comp.name])
                 size = sum(f["bytes"] for f in entry["files"])
@@ -229,8 +253,7 @@ def export(family_or_spec: str | TaskSpec, checkpoint: str | None = None, target
                                      "smoke": writer.add_smoke(comp.name, example, ref_out[comp.name][0])}
         failures = [r for r in report.rows if r.verified == "failed"]
         if failures and not keep_failed:
-            raise verify.VerificationError([verify.Check(r.component, r.format, r.precision, False, r.reason)
-                                            for r in failures])
+            raise verify.VerificationError([(r.component, r.format, r.precision, r.reason) for r in failures])
         extra = writer.entries(spec.assets(model, writer.root)) if spec.assets else {}
         manifest = {"format_version": 1, "task": spec.task, "name": name or spec.name, "version": "1",
                     "created_by": f"vidlite_export {_version()}",

@@ -6,7 +6,6 @@ import gc
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -15,23 +14,14 @@ from vidlite_export.specs.base import ComponentSpec, Runner
 
 
 class VerificationError(RuntimeError):
-    """One or more artifacts fell outside their spec's tolerances."""
+    """One or more artifacts fell outside their spec's tolerances; ``failures`` holds
+    (component, format, precision, reason) for each."""
 
-    def __init__(self, failures: list["Check"]):
+    def __init__(self, failures: list[tuple[str, str, str, str]]):
         self.failures = failures
-        lines = [f"  {c.component} {c.format} {c.precision}: {c.reason}" for c in failures]
+        lines = [f"  {c} {f} {p}: {why}" for c, f, p, why in failures]
         super().__init__("verification failed for %d artifact(s) (use --keep-failed to keep them, marked "
                          "failed):\n%s" % (len(failures), "\n".join(lines)))
-
-
-@dataclass
-class Check:
-    component: str
-    format: str
-    precision: str
-    passed: bool
-    reason: str
-    parity: dict = field(default_factory=dict)
 
 
 def parity(ref: list[dict[str, np.ndarray]], got: list[dict[str, np.ndarray]]) -> tuple[float, float]:

@@ -1,7 +1,9 @@
 // C++ timing of the fused pipeline without Python in the way: 1080p BGR / NV12 -> 224x224 float32
 // NCHW and 1080p -> 640x640 letterbox, per kernel variant. Prints median and min ms per frame of
 // thread CPU time (the build machines are shared: wall time there mostly measures the neighbours).
-// Usage: vidlite_bench_preprocess [reps] [case-name filter] [simd]
+// Usage: vidlite_bench_preprocess [reps] [case-name filter] [simd,cold]
+// (simd: skip the scalar reference; cold: evict the source frame from the caches before each run,
+// as a frame fresh from a decoder or camera would be)
 #include <algorithm>
 #include <ctime>
 #include <cstdio>
@@ -17,12 +19,28 @@ using namespace vidlite;
 #include <cstring>
 
 static const char* g_filter = "";  // run only cases whose name contains this
+static bool g_cold = false;        // evict the source frame from the caches before every run
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+static void Evict(const Image& im) {
+  const int planes = im.format == PixelFormat::kNV12 ? 2 : 1;
+  for (int p = 0; p < planes; ++p) {
+    const size_t bytes = static_cast<size_t>(im.stride[p]) * (p ? im.height / 2 : im.height);
+    for (size_t i = 0; i < bytes; i += 64) _mm_clflush(im.plane[p] + i);
+  }
+  _mm_mfence();
+}
+#else
+static void Evict(const Image&) {}
+#endif
 
 static void Time(const char* name, const Spec& s, const Image& im, int reps) {
   if (!std::strstr(name, g_filter)) return;
   std::vector<uint8_t> out(OutputBytes(s));
   std::vector<double> ms;
   for (int r = 0; r < reps; ++r) {
+    if (g_cold) Evict(im);
     timespec t0, t1;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
     Preprocess(s, &im, 1, Roi{}, out.data(), out.size(), 1);
@@ -53,7 +71,8 @@ int main(int argc, char** argv) {
   area.resize = Resize::kArea;
   Spec lb;
   lb.width = lb.height = 640, lb.fit = Fit::kLetterbox, lb.pad_value = 114;
-  const bool simd_only = argc > 3 && std::strcmp(argv[3], "simd") == 0;
+  const bool simd_only = argc > 3 && std::strstr(argv[3], "simd");
+  g_cold = argc > 3 && std::strstr(argv[3], "cold");
   for (uint32_t mask : {0u, ~0u}) {
     if (simd_only && !mask) continue;
     SetCpuMask(mask);

@@ -21,14 +21,21 @@ constexpr int32_t kGrayR = 4899, kGrayG = 9617, kGrayB = 1868;
 struct Kernels {
   const char* name;
   // Gathers: pixels at columns cols[0..n) of one source row into planar bytes. SIMD variants may read
-  // up to 4 bytes from each gathered position for the first safe_n columns (the caller guarantees
+  // up to 8 bytes from each gathered position for the first safe_n columns (the caller guarantees
   // those stay inside the row), then read exactly the pixel bytes like the reference.
+  // pairs: cols come in pairs (x, x + 1) (bilinear downscale), which lets SIMD fetch a pair at once.
   // Packed: o_k[i] = row[cols[i] * bpp + off[k]].
-  void (*gather_packed)(const uint8_t* row, const int32_t* cols, int n, int safe_n, int bpp, const int* off,
-                        uint8_t* o0, uint8_t* o1, uint8_t* o2);
+  void (*gather_packed)(const uint8_t* row, const int32_t* cols, int n, int safe_n, bool pairs, int bpp,
+                        const int* off, uint8_t* o0, uint8_t* o1, uint8_t* o2);
+  // Optional (nullptr: the driver chains gather_packed and horizontal_pairs) fused kernel for
+  // bilinear downscales of packed sources to 3 channels: o_k[d] = w[d] * p0[off[k]] +
+  // w[n + d] * p1[off[k]] with p0 = row + cols[2d] * bpp, p1 = p0 + bpp. safe_n: leading outputs whose
+  // pair may be read with one 8-byte load.
+  void (*pairs_packed)(const uint8_t* row, const int32_t* cols, int n, int safe_n, int bpp, const int* off,
+                       const float* w, float* o0, float* o1, float* o2);
   // 4:2:0: oy[i] = y[x], ou[i] = u[(x >> 1) * cstep], ov[i] = v[(x >> 1) * cstep], x = cols[i].
   void (*gather_yuv)(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols, int n,
-                     int safe_n, uint8_t* oy, uint8_t* ou, uint8_t* ov);
+                     int safe_n, bool pairs, uint8_t* oy, uint8_t* ou, uint8_t* ov);
   // Exact integer kernels.
   void (*yuv_to_rgb)(const uint8_t* y, const uint8_t* u, const uint8_t* v, uint8_t* r, uint8_t* g,
                      uint8_t* b, int n, const YuvCoeffs& k);

@@ -137,8 +137,10 @@ void StoreQ8(const float* in, int n, float s, float b, float qs, int zp, int lo,
 }  // namespace
 
 const Kernels& NeonKernels() {
-  // No gather instruction on NEON: gathers and the general horizontal filter are the scalar loops.
-  static const Kernels k = {"neon", ScalarKernels().gather_packed, ScalarKernels().gather_yuv, YuvToRgb, RgbToGray,
+  // No gather instruction on NEON: gathers and the general horizontal filter are the scalar loops,
+  // and there is no fused pair kernel (the driver then chains gather and filter).
+  static const Kernels k = {"neon", ScalarKernels().gather_packed, nullptr, ScalarKernels().gather_yuv,
+                            YuvToRgb, RgbToGray,
                             ScalarKernels().horizontal, HorizontalPairs, Vertical, StoreF32, StoreF16, StoreQ8};
   return k;
 }

@@ -11,8 +11,8 @@ namespace {
 
 inline uint8_t Clamp255(int32_t v) { return static_cast<uint8_t>(std::min(std::max(v, 0), 255)); }
 
-void GatherPacked(const uint8_t* row, const int32_t* cols, int n, int /*safe_n*/, int bpp, const int* off,
-                  uint8_t* o0, uint8_t* o1, uint8_t* o2) {
+void GatherPacked(const uint8_t* row, const int32_t* cols, int n, int /*safe_n*/, bool /*pairs*/, int bpp,
+                  const int* off, uint8_t* o0, uint8_t* o1, uint8_t* o2) {
   for (int i = 0; i < n; ++i) {
     const uint8_t* px = row + static_cast<ptrdiff_t>(cols[i]) * bpp;
     o0[i] = px[off[0]];
@@ -22,12 +22,25 @@ void GatherPacked(const uint8_t* row, const int32_t* cols, int n, int /*safe_n*/
 }
 
 void GatherYuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols, int n,
-               int /*safe_n*/, uint8_t* oy, uint8_t* ou, uint8_t* ov) {
+               int /*safe_n*/, bool /*pairs*/, uint8_t* oy, uint8_t* ou, uint8_t* ov) {
   for (int i = 0; i < n; ++i) {
     const int x = cols[i];
     oy[i] = y[x];
     ou[i] = u[(x >> 1) * cstep];
     ov[i] = v[(x >> 1) * cstep];
+  }
+}
+
+void PairsPacked(const uint8_t* row, const int32_t* cols, int n, int /*safe_n*/, int bpp, const int* off,
+                 const float* w, float* o0, float* o1, float* o2) {
+  float* o[3] = {o0, o1, o2};
+  for (int d = 0; d < n; ++d) {
+    const uint8_t* p0 = row + static_cast<ptrdiff_t>(cols[2 * d]) * bpp;
+    for (int k = 0; k < 3; ++k) {
+      float acc = w[d] * p0[off[k]];
+      acc += w[n + d] * p0[bpp + off[k]];
+      o[k][d] = acc;
+    }
   }
 }
 
@@ -111,7 +124,7 @@ uint16_t FloatToHalf(float f) {
 }
 
 const Kernels& ScalarKernels() {
-  static const Kernels k = {"scalar", GatherPacked, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
+  static const Kernels k = {"scalar", GatherPacked, PairsPacked, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
                             StoreF32, StoreF16, StoreQ8};
   return k;
 }

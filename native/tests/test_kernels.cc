@@ -138,28 +138,50 @@ VT_TEST(GathersMatchScalar) {
       std::vector<int32_t> cols;
       for (int x = 0; x < w; x += 1 + static_cast<int>(rng() % 3)) cols.push_back(x);
       const int n = static_cast<int>(cols.size());
-      for (int bpp : {3, 4}) {
-        vtest::GuardedBuffer row(static_cast<size_t>(w) * bpp);
-        row.Fill(rng);
-        int safe = 0;
-        while (safe < n && cols[safe] * bpp + 4 <= w * bpp) ++safe;
-        const int off[3] = {2, 1, 0};
-        std::vector<uint8_t> ref(3 * n), got(3 * n);
-        ScalarKernels().gather_packed(row.data(), cols.data(), n, safe, bpp, off, &ref[0], &ref[n], &ref[2 * n]);
-        k->gather_packed(row.data(), cols.data(), n, safe, bpp, off, &got[0], &got[n], &got[2 * n]);
-        VT_CHECK(ref == got);
-      }
+      // Pair columns (x, x+1) with x of both parities, as a bilinear downscale produces.
+      std::vector<int32_t> pair_cols;
+      for (int x = 0; x + 1 < w; x += 2 + static_cast<int>(rng() % 4)) pair_cols.push_back(x), pair_cols.push_back(x + 1);
+      for (int bpp : {3, 4})
+        for (bool pairs : {false, true}) {
+          const std::vector<int32_t>& cs = pairs ? pair_cols : cols;
+          const int m = static_cast<int>(cs.size());
+          vtest::GuardedBuffer row(static_cast<size_t>(w) * bpp);
+          row.Fill(rng);
+          int safe = 0;
+          while (safe < m && cs[safe] * bpp + 8 <= w * bpp) ++safe;
+          const int off[3] = {2, 1, 0};
+          std::vector<uint8_t> ref(3 * m), got(3 * m);
+          ScalarKernels().gather_packed(row.data(), cs.data(), m, safe, pairs, bpp, off, &ref[0], &ref[m], &ref[2 * m]);
+          k->gather_packed(row.data(), cs.data(), m, safe, pairs, bpp, off, &got[0], &got[m], &got[2 * m]);
+          VT_CHECK(ref == got);
+          if (!pairs) continue;
+          // The fused gather + horizontal filter equals the two kernels in sequence.
+          const int np = m / 2;
+          std::vector<float> w(2 * np);
+          for (float& x : w) x = static_cast<float>(rng() % 1000) / 999.f;
+          std::vector<float> chain(3 * np), fused(3 * np), simd(3 * np);
+          for (int c = 0; c < 3; ++c) ScalarKernels().horizontal_pairs(&ref[c * m], w.data(), np, &chain[c * np]);
+          ScalarKernels().pairs_packed(row.data(), cs.data(), np, (safe + 1) / 2, bpp, off, w.data(), &fused[0], &fused[np], &fused[2 * np]);
+          VT_CHECK(Same(chain.data(), fused.data(), chain.size()));
+          if (!k->pairs_packed) continue;
+          k->pairs_packed(row.data(), cs.data(), np, (safe + 1) / 2, bpp, off, w.data(), &simd[0], &simd[np], &simd[2 * np]);
+          VT_CHECK(Same(chain.data(), simd.data(), chain.size()));
+        }
       vtest::GuardedBuffer y(w), uv(w), u(w / 2), v(w / 2);
       y.Fill(rng), uv.Fill(rng), u.Fill(rng), v.Fill(rng);
-      int safe = 0;
-      while (safe < n && cols[safe] + 8 <= w) ++safe;
       struct C { const uint8_t *u, *v; int step; } chroma[] = {
           {uv.data(), uv.data() + 1, 2}, {uv.data() + 1, uv.data(), 2}, {u.data(), v.data(), 1}};
-      for (const C& c : chroma) {
-        std::vector<uint8_t> ref(3 * n), got(3 * n);
-        ScalarKernels().gather_yuv(y.data(), c.u, c.v, c.step, cols.data(), n, safe, &ref[0], &ref[n], &ref[2 * n]);
-        k->gather_yuv(y.data(), c.u, c.v, c.step, cols.data(), n, safe, &got[0], &got[n], &got[2 * n]);
-        VT_CHECK(ref == got);
+      for (bool pairs : {false, true}) {
+        const std::vector<int32_t>& cs = pairs ? pair_cols : cols;
+        const int m = static_cast<int>(cs.size());
+        int safe = 0;
+        while (safe < m && cs[safe] + 8 <= w) ++safe;
+        for (const C& c : chroma) {
+          std::vector<uint8_t> ref(3 * m), got(3 * m);
+          ScalarKernels().gather_yuv(y.data(), c.u, c.v, c.step, cs.data(), m, safe, pairs, &ref[0], &ref[m], &ref[2 * m]);
+          k->gather_yuv(y.data(), c.u, c.v, c.step, cs.data(), m, safe, pairs, &got[0], &got[m], &got[2 * m]);
+          VT_CHECK(ref == got);
+        }
       }
     }
 }

@@ -152,15 +152,31 @@ def ssim(x, ref, data_range: float = 255.0) -> float:
     return float(s.mean())
 
 
-def sharpness(img) -> float:
-    """Mean gradient magnitude (finite differences over H and W): high-frequency energy, to compare a
-    restoration's crispness against the clean frame (blurry outputs score low)."""
+def _gradient_magnitude(img) -> np.ndarray:
     a = np.asarray(img, np.float64)
     if a.ndim == 2:
         a = a[..., None]
     gy = np.diff(a, axis=-3)[..., :, :-1, :]
     gx = np.diff(a, axis=-2)[..., :-1, :, :]
-    return float(np.sqrt(gx ** 2 + gy ** 2).mean())
+    return np.sqrt(gx ** 2 + gy ** 2).mean(axis=-1)
+
+
+def sharpness(img) -> float:
+    """Mean gradient magnitude (finite differences over H and W, averaged over channels): the
+    high-frequency energy of an image — blur lowers it, noise raises it."""
+    return float(_gradient_magnitude(img).mean())
+
+
+def edge_sharpness_ratio(x, ref, quantile: float = 0.9) -> float:
+    """Gradient magnitude of ``x`` relative to ``ref`` on ``ref``'s strongest edges (its top
+    ``1 - quantile`` gradient pixels): 1 = edges as crisp as the reference, < 1 = blurred. Flat regions
+    are left out, so leftover noise does not pass for sharpness."""
+    x, ref = _pair(x, ref, "edge_sharpness_ratio")
+    gx, gr = _gradient_magnitude(x), _gradient_magnitude(ref)
+    edges = (gr >= np.quantile(gr, quantile)) & (gr > 0)
+    if not edges.any():  # a flat reference has no edges to keep
+        return 1.0
+    return float(gx[edges].mean() / gr[edges].mean())
 
 
 def recall_at_k(sim, k: int, gt=None) -> float:

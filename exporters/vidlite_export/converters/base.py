@@ -91,10 +91,33 @@ def cast_inputs(feeds: dict[str, np.ndarray], comp: ComponentSpec, io_dtypes: di
 
 @contextlib.contextmanager
 def quiet():
-    """The converters print per-pass progress; keep the exporter's own progress bars readable
-    (set VIDLITE_EXPORT_VERBOSE=1 to see it)."""
+    """The converters print per-pass progress and warnings, some from C++ straight to the file
+    descriptors; keep the exporter's own progress bars readable (VIDLITE_EXPORT_VERBOSE=1 shows all).
+    Errors still surface as exceptions with their messages."""
     if os.environ.get("VIDLITE_EXPORT_VERBOSE"):
         yield
         return
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        yield
+    import logging
+    import sys
+    import tempfile
+    import warnings
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with tempfile.TemporaryFile() as sink, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.disable(logging.WARNING)
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+            logging.disable(logging.NOTSET)

@@ -34,7 +34,8 @@ class OpenVINOConverter(Converter):
             model = nncf.compress_weights(model, mode=nncf.CompressWeightsMode.INT8_ASYM)
             quant = {"method": "nncf.compress_weights INT8_ASYM (weights only)"}
         xml = job.workdir / f"{job.comp.name}.{precision}.xml"
-        ov.save_model(model, str(xml), compress_to_fp16=(precision == "fp16"))
+        # int8 variants keep their remaining float constants (biases, norms) in fp16 as well
+        ov.save_model(model, str(xml), compress_to_fp16=(precision != "fp32"))
         return Converted(xml, [xml, xml.with_suffix(".bin")], quant)
 
     def runner(self, art: Converted, comp: ComponentSpec):

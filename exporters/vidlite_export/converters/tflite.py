@@ -60,7 +60,7 @@ class TFLiteConverter(Converter):
         if precision == "int8-static":
             if not job.calibration:
                 raise ConversionError(f"component {comp.name!r}: int8-static needs calibration samples")
-            q.load_quantization_recipe(recipe.static_wi8_ai8())
+            q.load_quantization_recipe(float_io(recipe.static_wi8_ai8()))
             data = {SIGNATURE: [cast_inputs(s, comp, io_dtypes) for s in job.calibration]}
             with quiet():
                 res = q.quantize(q.calibrate(data, num_threads=1))
@@ -79,50 +79,22 @@ class TFLiteConverter(Converter):
         else:
             raise ConversionError(f"tflite has no precision {precision!r}")
         res.export_model(str(out), overwrite=True)
-        return Converted(out, [out], quant, {**io_dtypes, **int8_io(out)})
+        return Converted(out, [out], quant, io_dtypes)
 
     def runner(self, art: Converted, comp: ComponentSpec):
         from ai_edge_litert.interpreter import Interpreter
 
         interp = Interpreter(model_path=str(art.entry), num_threads=1)
         sig = interp.get_signature_runner(SIGNATURE)
-        ins, outs = sig.get_input_details(), sig.get_output_details()
-
-        # int8 entries in io_dtypes are quantized from float below, not cast
-        casts = {k: v for k, v in art.io_dtypes.items() if v == "int32"}
 
         def run(feeds):
-            feeds = cast_inputs(feeds, comp, casts)
-            res = sig(**{n: quantize(feeds[n], ins[n]) for n in feeds})
-            return {t.name: dequantize(res[t.name], outs[t.name]) for t in comp.outputs}
+            res = sig(**cast_inputs(feeds, comp, art.io_dtypes))
+            return {t.name: np.asarray(res[t.name]) for t in comp.outputs}
         return run
 
 
-def _qparams(detail):
-    q = detail.get("quantization_parameters") or {}
-    scales, zps = q.get("scales", ()), q.get("zero_points", ())
-    return (float(scales[0]), int(zps[0])) if len(scales) == 1 else None
-
-
-def quantize(x: np.ndarray, detail: dict) -> np.ndarray:
-    """Full-int8 LiteRT graphs take int8 tensors: x/scale + zero_point (the tensor's own params)."""
-    qp = _qparams(detail)
-    if qp is None or np.dtype(detail["dtype"]).kind not in "iu" or x.dtype.kind not in "f":
-        return x
-    info = np.iinfo(detail["dtype"])
-    return np.clip(np.round(x / qp[0]) + qp[1], info.min, info.max).astype(detail["dtype"])
-
-
-def dequantize(y: np.ndarray, detail: dict) -> np.ndarray:
-    qp = _qparams(detail)
-    if qp is None or np.dtype(detail["dtype"]).kind not in "iu":
-        return np.asarray(y)
-    return ((y.astype(np.float32) - qp[1]) * qp[0]).astype(np.float32)
-
-
-def int8_io(entry) -> dict[str, str]:
-    """Inputs the quantizer turned into int8 (the runtime quantizes them with the tensor's params)."""
-    from ai_edge_litert.interpreter import Interpreter
-    sig = Interpreter(model_path=str(entry)).get_signature_runner(SIGNATURE)
-    return {n: np.dtype(d["dtype"]).name for n, d in sig.get_input_details().items()
-            if _qparams(d) is not None}
+def float_io(recipe_list: list) -> list:
+    """Keeps the graph's inputs and outputs float (quantize/dequantize inside the model), so every
+    runtime feeds int8-static artifacts exactly as it feeds fp32 ones."""
+    return recipe_list + [{"regex": ".*", "operation": op, "algorithm_key": "no_quantize", "op_config": {}}
+                          for op in ("INPUT", "OUTPUT")]

@@ -8,7 +8,7 @@ new code: the exporter only relies on what the spec declares.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -68,8 +68,9 @@ class ComponentSpec:
     ``onnx_source`` names a third-party ONNX file (then only ONNX-consuming formats apply).
     ``int8``: the int8 flavour per format for this component (static where activations calibrate
     well, dynamic/weight-only for autoregressive decoders and transformers).
-    ``dynamic``: symbolic dims left dynamic in formats that support it (ONNX, OpenVINO); TFLite and
-    Core ML get the example sizes.
+    ``dims``: sizes of symbolic dims; the exporter reads the others (vocabulary, cache length...)
+    off a real sample run through the model. ``dynamic``: symbolic dims left dynamic in formats that
+    support it (ONNX, OpenVINO); TFLite and Core ML get the sample's sizes.
     """
     name: str
     inputs: tuple[TensorSpec, ...]
@@ -138,16 +139,8 @@ class TaskSpec:
     heldout: Callable[[Any], tuple[Samples, Any]]
     evaluate: Callable[[Mapping[str, Runner], Any, str], tuple[str, float]]
     load_model: Callable[[str | None], Any] | None = None
-    dims: Callable[[Any], Mapping[str, int]] | None = None  # sizes that come from the model's config
     assets: Callable[[Any, Any], dict] | None = None
-    calibration_clips: int = 32
-
-    def bind(self, model) -> "TaskSpec":
-        """This spec with the model's own sizes (vocabulary, layers, cache length...) filled in."""
-        if self.dims is None:
-            return self
-        sizes = dict(self.dims(model))
-        return replace(self, components=tuple(replace(c, dims={**c.dims, **sizes}) for c in self.components))
+    calibration_clips: int = 32  # 0: no frame input, samples() gets no clips and brings its own data
 
     def component(self, name: str) -> ComponentSpec:
         for c in self.components:

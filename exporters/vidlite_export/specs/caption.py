@@ -43,11 +43,6 @@ def load_model(checkpoint):
     return load_checked(caption.load, checkpoint, "caption")
 
 
-def dims(model) -> dict:
-    c = model.cfg
-    return {"frames": c.frames, "size": c.size, "dim": c.dim, "layers": c.layers, "heads": c.heads,
-            "max_len": c.max_len, "head_dim": c.head_dim, "vocab": c.vocab_size}
-
 
 def _decode(model, encoder, decoder, clip: np.ndarray, record: list | None = None) -> list[int]:
     """Greedy caption ids of one clip with numpy runners; ``record`` collects the decoder's feeds."""
@@ -109,5 +104,5 @@ def assets(model, root) -> dict:
 
 
 SPEC = TaskSpec(task="caption", name="caption", components=(ENCODER, DECODER), preprocess=PREPROCESS,
-                samples=samples, heldout=heldout, evaluate=evaluate, load_model=load_model, dims=dims,
+                samples=samples, heldout=heldout, evaluate=evaluate, load_model=load_model,
                 assets=assets, calibration_clips=32)

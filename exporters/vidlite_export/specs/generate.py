@@ -26,9 +26,6 @@ def load_model(checkpoint):
     return load_checked(generate.load, checkpoint, "generate")
 
 
-def dims(model) -> dict:
-    return {"channels": 3 * model.cfg.frames}
-
 
 def _stack(clip: np.ndarray) -> np.ndarray:
     """(K, 3, H, W) preprocessed window → (1, 3K, H, W): frames stacked on channels, centre in the middle."""
@@ -65,5 +62,5 @@ def evaluate(runners, data, component: str) -> tuple[str, float]:
 
 
 SPEC = TaskSpec(task="generate", name="generate", components=(GENERATOR,), preprocess=PREPROCESS,
-                samples=samples, heldout=heldout, evaluate=evaluate, load_model=load_model, dims=dims,
+                samples=samples, heldout=heldout, evaluate=evaluate, load_model=load_model,
                 calibration_clips=32)

@@ -10,14 +10,12 @@ import numpy as np
 
 from vidlite_export.specs.base import ComponentSpec, TaskSpec, TensorSpec, Tolerance, runner_from_torch
 from vidlite_export.specs.common import batch1, load_checked, world_clips
+from vidlite_export.specs.text import TEXT_ENCODER, tokens, vocab_asset
 
 HELDOUT_CLIPS = 48
 OCR_FRAMES = 10          # held-out frames with an overlay the OCR metric reads
 OCR_CALIBRATION = 12     # rendered-text frames the OCR int8 calibrates on (val split)
 OCR_LIMIT_SIDE = 736     # the detector's input scale, as the model card measured it
-SEQ = 32                 # token length the text encoder is exported at (overlay phrases fit)
-TRANSFORMER_INT8 = {"onnx": "int8-dynamic", "openvino": "int8-weight-only", "tflite": "int8-dynamic",
-                    "coreml": "int8-weight-only"}
 NO_TORCH = {"tflite": "third-party ONNX (PP-OCR): converting ONNX to TFLite needs onnx2tf, which is not used",
             "coreml": "third-party ONNX (PP-OCR): coremltools has no ONNX frontend"}
 
@@ -42,12 +40,6 @@ RECOGNIZER = ComponentSpec(
     outputs=(TensorSpec("fetch_name_0", "float32", ("batch", "steps", "classes")),),
     dims={"batch": 1, "width": 320}, dynamic=("batch", "width", "steps"), unsupported=NO_TORCH,
     tolerances={"fp32": Tolerance(0.999), "fp16": Tolerance(0.999), "int8": Tolerance(0.95)})
-
-TEXT_ENCODER = ComponentSpec(
-    name="text_encoder", module="text_encoder",
-    inputs=(TensorSpec("input_ids", "int64", ("batch", "seq")), TensorSpec("attention_mask", "int64", ("batch", "seq"))),
-    outputs=(TensorSpec("embedding", "float32", ("batch", "text_dim")),),
-    dims={"batch": 1, "seq": SEQ}, dynamic=("batch",), int8=TRANSFORMER_INT8)
 
 SENTIMENT = ComponentSpec(
     name="sentiment", module="sentiment",
@@ -82,25 +74,14 @@ def load_model(checkpoint) -> UnderstandParts:
                            minilm.tokenizer(), ocr.charset)
 
 
-def dims(parts) -> dict:
-    c = parts.model.cfg
-    return {"frames": c.clip.frames, "size": c.clip.size, "labels": len(c.event_labels), "text_dim": c.text_dim,
-            "sentiments": len(c.sentiments)}
 
-
-def _tokens(parts, texts: list[str]) -> list[dict]:
-    enc = parts.tokenizer(list(texts), max_length=SEQ, pad_to_max=True)
-    return [{"input_ids": enc["input_ids"][i:i + 1].astype(np.int64),
-             "attention_mask": enc["attention_mask"][i:i + 1].astype(np.int64)} for i in range(len(texts))]
-
-
-def _ocr(det_run, rec_run, charset):
+def build_ocr(det_run, rec_run, charset):
     from vidlite.ocr import OCR, TextDetector, TextRecognizer
     return OCR(TextDetector(det_run, limit_side_len=OCR_LIMIT_SIDE),
                TextRecognizer(rec_run, charset, batch=1))
 
 
-def _ocr_samples(parts, frames: list[np.ndarray]) -> tuple[list, list]:
+def ocr_samples(parts, frames: list[np.ndarray]) -> tuple[list, list]:
     """Detector and recognizer inputs the runtime's OCR stages make from ``frames``."""
     from vidlite.ocr.detect import det_preprocess
     from vidlite.ocr.recognize import crop_quad, rec_preprocess
@@ -114,7 +95,7 @@ def _ocr_samples(parts, frames: list[np.ndarray]) -> tuple[list, list]:
     return dets, recs
 
 
-def _overlay_frames(split: str, n: int):
+def overlay_frames(split: str, n: int):
     from vidlite_export.train.understand import TEST_WORLD
     from vidlite_export.world import SPLIT_SEEDS, generate_clip
     out, i = [], 0
@@ -130,8 +111,8 @@ def samples(parts, clips: np.ndarray) -> dict:
     """Events: the calibration clips. OCR: rendered-text frames of the world's val split through the
     runtime OCR preprocessing (64×64 clips carry no legible text). Text: the training phrases."""
     from vidlite_export.world import TRAIN_PHRASES
-    dets, recs = _ocr_samples(parts, [f for f, _ in _overlay_frames("val", OCR_CALIBRATION)])
-    toks = _tokens(parts, [t for t, _ in TRAIN_PHRASES][:64])
+    dets, recs = ocr_samples(parts, [f for f, _ in overlay_frames("val", OCR_CALIBRATION)])
+    toks = tokens(parts.tokenizer, [t for t, _ in TRAIN_PHRASES][:64])
     text = runner_from_torch(parts.text_encoder, TEXT_ENCODER)
     return {"events": [{"frames": batch1(c)} for c in clips], "detector": dets, "recognizer": recs,
             "text_encoder": toks, "sentiment": [text(t) for t in toks]}
@@ -142,10 +123,10 @@ def heldout(parts):
     from vidlite_export.world import HELDOUT_PHRASES
     pre = _preprocess()
     clips, world = world_clips(HELDOUT_CLIPS, pre, cfg=TEST_WORLD)
-    ocr = _overlay_frames("test", OCR_FRAMES)
-    dets, recs = _ocr_samples(parts, [f for f, _ in ocr[:3]])
+    ocr = overlay_frames("test", OCR_FRAMES)
+    dets, recs = ocr_samples(parts, [f for f, _ in ocr[:3]])
     phrases = [t for t, _ in HELDOUT_PHRASES]
-    toks = _tokens(parts, phrases)
+    toks = tokens(parts.tokenizer, phrases)
     text = runner_from_torch(parts.text_encoder, TEXT_ENCODER)
     data = {"parts": parts, "clips": clips, "world": world, "ocr": ocr, "tokens": toks,
             "sentiments": [s for _, s in HELDOUT_PHRASES]}
@@ -156,6 +137,10 @@ def heldout(parts):
 def evaluate(runners, data, component: str) -> tuple[str, float]:
     from vidlite import metrics
     parts = data["parts"]
+    if component in ("detector", "recognizer"):
+        ocr = build_ocr(runners["detector"], runners["recognizer"], parts.charset)
+        read = [" ".join(ocr.read_text(f).split()) for f, _ in data["ocr"]]
+        return "ocr_char_accuracy", metrics.char_accuracy(read, [o.text for _, o in data["ocr"]])
     cfg = parts.model.cfg
     if component == "events":
         from vidlite_export.models.understand import decode_events
@@ -164,26 +149,17 @@ def evaluate(runners, data, component: str) -> tuple[str, float]:
         preds = [decode_events(runners["events"]({"frames": batch1(x)})["event_logits"][0], c.fps, cfg.event_labels)
                  for x, c in zip(data["clips"], data["world"])]
         return "event_macro_f1_timed", timed_event_f1(truth, preds, cfg.event_labels)["macro"]
-    if component in ("detector", "recognizer"):
-        ocr = _ocr(runners["detector"], runners["recognizer"], parts.charset)
-        read = [" ".join(ocr.read_text(f).split()) for f, _ in data["ocr"]]
-        return "ocr_char_accuracy", metrics.char_accuracy(read, [o.text for _, o in data["ocr"]])
     logits = [runners["sentiment"](runners["text_encoder"](t))["sentiment_logits"][0] for t in data["tokens"]]
     pred = [cfg.sentiments[int(np.argmax(lg))] for lg in logits]
     return "sentiment_accuracy", metrics.exact_match(pred, data["sentiments"])
 
 
 def assets(parts, root) -> dict:
-    import shutil
-    from vidlite_export.models import minilm
-    text = root / "text"
-    text.mkdir(parents=True, exist_ok=True)
-    vocab = text / "vocab.txt"
-    shutil.copyfile(minilm.model_dir() / "vocab.txt", vocab)
-    charset = text / "ocr_charset.txt"
+    text = vocab_asset(root)
+    charset = root / "text" / "ocr_charset.txt"
     charset.write_text("\n".join(parts.charset) + "\n")
     cfg = parts.model.cfg
-    return {"text": {"tokenizer": vocab, "kind": "wordpiece", "max_length": SEQ},
+    return {"text": text,
             "labels": {"events": list(cfg.event_labels), "sentiment": list(cfg.sentiments)},
             "config": {"ocr_charset": charset, "ocr_limit_side_len": OCR_LIMIT_SIDE, "event_threshold": 0.5}}
 
@@ -191,4 +167,4 @@ def assets(parts, root) -> dict:
 SPEC = TaskSpec(task="understand", name="understand",
                 components=(EVENTS, DETECTOR, RECOGNIZER, TEXT_ENCODER, SENTIMENT),
                 preprocess=_preprocess(), samples=samples, heldout=heldout, evaluate=evaluate,
-                load_model=load_model, dims=dims, assets=assets, calibration_clips=32)
+                load_model=load_model, assets=assets, calibration_clips=32)

@@ -25,6 +25,7 @@ from vidlite_export.world import (
 FAMILY = "caption"
 WORLD = WorldConfig()
 DEFAULTS = {"pool": 4000, "batch": 32, "lr": 2e-3, "warmup": 60, "aux_weight": 0.5}
+BARS = {"bleu4": (">=", 0.5), "subject_accuracy": (">=", 0.9)}
 # Training-only heads on the pooled encoder memory: direct supervision of what the caption must say
 # speeds up learning the encoder several-fold on a CPU budget. They are not part of the exported model.
 ATTRIBUTES = {"color": tuple(COLORS), "shape": SHAPES, "size": tuple(SIZES), "motion": MOTIONS,
@@ -44,7 +45,6 @@ class AuxHeads(torch.nn.Module):
 def _attribute_labels(clip) -> list[int]:
     facts = {**clip.subject, "event": clip.events[0].label if clip.events else "none"}
     return [ATTRIBUTES[k].index(facts[k]) for k in ATTRIBUTES]
-BARS = {"bleu4": (">=", 0.5), "subject_accuracy": (">=", 0.9)}
 
 
 def tokenizer() -> WordTokenizer:
@@ -128,7 +128,7 @@ def train(opts: TrainOptions) -> dict:
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
-            losses.append(float(loss))
+            losses.append(loss.item())
             if opts.progress and step % 20 == 0:
                 bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
     with Timer() as t_eval:
@@ -145,7 +145,8 @@ def train(opts: TrainOptions) -> dict:
         "examples": examples,
         "parameters": {"encoder": count_params(model.encoder), "decoder": count_params(model.decoder)},
         "config": cfg.to_dict(),
-        "training": {"steps": steps, "batch": knobs["batch"], "lr": knobs["lr"], "pool_clips": len(frames),
+        "training": {"steps": steps, "batch": knobs["batch"], "lr": knobs["lr"], "aux_weight": knobs["aux_weight"],
+                     "pool_clips": len(frames),
                      "seed": opts.seed, "threads": opts.threads, "final_loss_caption_plus_aux": float(np.mean(losses[-50:])),
                      "data_seconds": round(t_data.seconds, 1), "train_seconds": round(t_train.seconds, 1),
                      "eval_seconds": round(t_eval.seconds, 1)},

@@ -104,6 +104,9 @@ def write_card(out: Path, card: dict) -> None:
         shown = f"{value:.4f}" if isinstance(value, float) else str(value)
         lines.append(f"| {name} | {shown} | {bar['op']} {bar['value']} |" + (" yes |" if bar["pass"] else " NO |")
                      if bar else f"| {name} | {shown} | | |")
+    for key in card.get("also_reported", []):
+        lines += ["", f"## {key}", "", "| metric | value |", "| --- | --- |"]
+        lines += [f"| {k} | {v:.4f} |" for k, v in card[key].items()]
     lines += ["", "## Training", ""]
     lines += [f"- {k}: {v}" for k, v in card["training"].items()]
     lines += ["", "## Components", ""]

@@ -26,9 +26,9 @@ from vidlite_export.world import DAMAGE_KINDS, SPLIT_SEEDS, WorldConfig, damage,
 FAMILY = "generate"
 WORLD = WorldConfig()
 K = 3  # frames in
-DEFAULTS = {"pool": 1500, "batch": 16, "crop": 48, "lr": 1e-3, "warm_fraction": 0.6, "adv_weight": 0.01,
+DEFAULTS = {"pool": 1500, "batch": 16, "crop": 48, "lr": 3e-3, "warm_fraction": 0.7, "adv_weight": 0.01,
             "d_lr": 2e-4}
-BARS = {"psnr_gain_db": (">=", 6.0), "sharpness_gain_vs_ablation": (">", 0.0)}
+BARS = {"psnr_gain_db": (">=", 6.0), "edge_sharpness_gain_vs_ablation": (">", 0.0)}
 
 
 def damaged_pair(split: str, index: int) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
@@ -72,8 +72,9 @@ def _batch(clean, dmg, size: int, crop: int, rng: np.random.Generator):
 
 
 def evaluate_generator(generator: torch.nn.Module, n_clips: int, show: bool = False) -> dict:
-    """PSNR/SSIM of damaged vs restored centre frames against the clean ones, and sharpness (mean
-    gradient magnitude) of the restoration relative to the clean frame, on held-out test pairs."""
+    """PSNR/SSIM of damaged vs restored centre frames against the clean ones, and sharpness of the
+    restoration relative to the clean frame — overall (mean gradient magnitude, which leftover noise
+    also raises) and on the clean frame's edges (what blur lowers) — on held-out test pairs."""
     generator.eval()
     rows = []
     centre = WORLD.frames // 2
@@ -85,12 +86,14 @@ def evaluate_generator(generator: torch.nn.Module, n_clips: int, show: bool = Fa
         for (clean, dmg, kinds), o in zip(pairs, out):
             ref, bad = clean[centre], dmg[centre]
             rows.append((metrics.psnr(bad, ref), metrics.psnr(o, ref), metrics.ssim(bad, ref), metrics.ssim(o, ref),
-                         metrics.sharpness(o) / max(metrics.sharpness(ref), 1e-6)))
+                         metrics.sharpness(o) / max(metrics.sharpness(ref), 1e-6),
+                         metrics.edge_sharpness_ratio(o, ref)))
     a = np.array(rows)
     a[~np.isfinite(a)] = 100.0  # identical frames (no visible damage): cap PSNR instead of averaging inf
     return {"psnr_damaged_db": float(a[:, 0].mean()), "psnr_restored_db": float(a[:, 1].mean()),
             "psnr_gain_db": float((a[:, 1] - a[:, 0]).mean()), "ssim_damaged": float(a[:, 2].mean()),
-            "ssim_restored": float(a[:, 3].mean()), "sharpness_ratio": float(a[:, 4].mean())}
+            "ssim_restored": float(a[:, 3].mean()), "sharpness_ratio": float(a[:, 4].mean()),
+            "edge_sharpness_ratio": float(a[:, 5].mean())}
 
 
 def _l1_steps(g, opt, data, steps, start, total, knobs, rng, bar, tag, losses):
@@ -102,7 +105,7 @@ def _l1_steps(g, opt, data, steps, start, total, knobs, rng, bar, tag, losses):
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        losses.append(float(loss))
+        losses.append(loss.item())
         _tick(bar, step, tag, losses)
 
 
@@ -124,7 +127,7 @@ def _gan_steps(g, d, opt_g, opt_d, data, steps, start, total, knobs, rng, bar, l
         opt_g.zero_grad(set_to_none=True)
         loss.backward()
         opt_g.step()
-        losses.append(float(l1))
+        losses.append(l1.item())
         _tick(bar, step, "gan", losses)
 
 
@@ -146,7 +149,7 @@ def train(opts: TrainOptions) -> dict:
     with Timer() as t_data:
         # never generate more clips than training can look at
         data = _pool(min(knobs["pool"], (warm + 2 * branch) * knobs["batch"]), opts.progress)
-    cfg = gen_model.GenerateConfig(frames=K, channels=(16, 32, 64, 96))
+    cfg = gen_model.GenerateConfig(frames=K)
     model = gen_model.GenerateModel(cfg)
     g = model.generator
     bar = None
@@ -173,7 +176,8 @@ def train(opts: TrainOptions) -> dict:
     with Timer() as t_eval:
         m = evaluate_generator(g, opts.test_clips, show=opts.progress)
         m_ab = evaluate_generator(ablation, opts.test_clips, show=opts.progress)
-    m["sharpness_gain_vs_ablation"] = m["sharpness_ratio"] - m_ab["sharpness_ratio"]
+    # The adversarial term's job: crisper true edges than the L1-only ablation, which regresses to the mean.
+    m["edge_sharpness_gain_vs_ablation"] = m["edge_sharpness_ratio"] - m_ab["edge_sharpness_ratio"]
     save_weights(model, out / "model.safetensors", cfg.to_dict(), FAMILY)
     card = {
         "family": FAMILY,
@@ -184,6 +188,7 @@ def train(opts: TrainOptions) -> dict:
                    "(each with probability 1/2, at least one per clip).",
         "metrics": m,
         "ablation_reconstruction_only": m_ab,
+        "also_reported": ["ablation_reconstruction_only"],
         "quality_bars": quality_bars(m, BARS),
         "parameters": {"generator": count_params(g), "discriminator (training only)": count_params(d)},
         "config": cfg.to_dict(),

@@ -29,7 +29,7 @@ from vidlite_export.world import OUTSIDE_SYNONYMS, SPLIT_SEEDS, WorldConfig, all
 
 FAMILY = "retrieve"
 WORLD = WorldConfig()
-DEFAULTS = {"pool": 3000, "batch": 96, "lr": 2e-3, "warmup": 30, "captions_per_clip": 3}
+DEFAULTS = {"pool": 3000, "batch": 64, "lr": 2e-3, "warmup": 30, "captions_per_clip": 3}
 BARS = {"grammar_recall@1": (">=", 0.7), "grammar_recall@5": (">=", 0.95), "outside_recall@5": (">=", 0.6)}
 # Event clauses in words the caption grammar never uses (checked by outside_query).
 EVENT_OUTSIDE = {"appears": "that pops into view", "disappears": "before fading from sight",
@@ -180,4 +180,4 @@ def evaluate(weights_dir: Path, n_clips: int) -> dict:
     return m
 
 
-RECIPE = Recipe(family=FAMILY, train=train, evaluate=evaluate, default_steps=600)
+RECIPE = Recipe(family=FAMILY, train=train, evaluate=evaluate, default_steps=500)

@@ -101,7 +101,7 @@ def train_sentiment(model: und.UnderstandModel, steps: int, lr: float = 1e-2) ->
         loss.backward()
         opt.step()
     model.sentiment.eval()
-    return float(loss)
+    return loss.item()
 
 
 def _normalize_text(s: str) -> str:

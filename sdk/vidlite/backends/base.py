@@ -22,6 +22,7 @@ class TensorInfo:
     name: str
     dtype: str                         # numpy dtype name
     shape: tuple                       # ints; None or a name for dynamic dims
+    quant: tuple[float, int] | None = None  # (scale, zero_point) of a quantized integer tensor
 
 
 class Session:

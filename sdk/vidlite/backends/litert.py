@@ -19,7 +19,9 @@ _DELEGATE_LIBS = {"EdgeTPU": "libedgetpu.so.1"}
 
 def _info(d) -> TensorInfo:
     sig = d.get("shape_signature", d["shape"])
-    return TensorInfo(d["name"], np.dtype(d["dtype"]).name, tuple(int(x) if x >= 0 else None for x in sig))
+    scale, zero_point = d.get("quantization", (0.0, 0))
+    quant = (float(scale), int(zero_point)) if scale else None  # fully-int8 models: int8 in, int8 out
+    return TensorInfo(d["name"], np.dtype(d["dtype"]).name, tuple(int(x) if x >= 0 else None for x in sig), quant)
 
 
 class LiteRtSession(Session):

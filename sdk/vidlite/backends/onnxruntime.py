@@ -14,6 +14,9 @@ from vidlite.errors import BackendError
 _ORT_TYPES = {"tensor(float)": "float32", "tensor(float16)": "float16", "tensor(double)": "float64",
               "tensor(int64)": "int64", "tensor(int32)": "int32", "tensor(int8)": "int8",
               "tensor(uint8)": "uint8", "tensor(bool)": "bool"}
+# Where nodes the chosen EP cannot take run instead (TensorRT hands leftovers to CUDA before CPU).
+_PARTITION_HELPERS = {"TensorrtExecutionProvider": ("CUDAExecutionProvider", "CPUExecutionProvider")}
+_PARTITION_HELPERS_DEFAULT = ("CPUExecutionProvider",)
 # Session options the profiles may set; everything else in `options` is provider options.
 _SESSION_KEYS = {"intra_op_num_threads", "inter_op_num_threads", "graph_optimization_level", "provider_options"}
 
@@ -49,6 +52,9 @@ class OnnxRuntimeBackend(Backend):
 
         ep = device or self.default_device
         options = dict(options or {})
+        unknown = set(options) - _SESSION_KEYS
+        if unknown:
+            raise BackendError(f"onnxruntime: unknown option(s) {sorted(unknown)}; expected {sorted(_SESSION_KEYS)}")
         so = ort.SessionOptions()
         so.log_severity_level = 3  # a failed EP is reported through our reason, not stderr noise
         for key in ("intra_op_num_threads", "inter_op_num_threads"):
@@ -57,10 +63,8 @@ class OnnxRuntimeBackend(Backend):
         if "graph_optimization_level" in options:
             so.graph_optimization_level = getattr(ort.GraphOptimizationLevel, options["graph_optimization_level"])
         provider_options = options.get("provider_options", {})
-        providers = [(ep, provider_options)] + ([("CPUExecutionProvider", {})] if ep != "CPUExecutionProvider" else [])
-        unknown = set(options) - _SESSION_KEYS
-        if unknown:
-            raise BackendError(f"onnxruntime: unknown option(s) {sorted(unknown)}; expected {sorted(_SESSION_KEYS)}")
+        helpers = [h for h in _PARTITION_HELPERS.get(ep, _PARTITION_HELPERS_DEFAULT) if h in ort.get_available_providers()]
+        providers = [(ep, provider_options)] + [(h, {}) for h in helpers if h != ep]
         try:
             with warnings.catch_warnings():  # "provider not in available providers" is reported below instead
                 warnings.simplefilter("ignore", UserWarning)

@@ -15,10 +15,11 @@ from vidlite.errors import BundleError, UnsafePathError
 _DONE = ".vidlite-extracted"
 
 
-def cache_root() -> Path:
+def cache_dir(kind: str) -> Path:
+    """$VIDLITE_CACHE/<kind> (default ~/.cache/vidlite/<kind>): unpacked bundles, validation stamps, compiled models."""
     env = os.environ.get("VIDLITE_CACHE")
     base = Path(env) if env else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "vidlite"
-    return base / "unpacked"
+    return base / kind
 
 
 def _check_members(zf: zipfile.ZipFile, zip_path: Path) -> list[zipfile.ZipInfo]:
@@ -36,7 +37,7 @@ def extract_zip(zip_path: str | Path, cache: Path | None = None) -> Path:
     """Directory holding the verified contents of `zip_path` (extracted on first use, then reused)."""
     zip_path = Path(zip_path)
     digest = sha256_file(zip_path)
-    dest = (cache or cache_root()) / digest[:32]
+    dest = (cache or cache_dir("unpacked")) / digest[:32]
     if (dest / _DONE).is_file():
         return dest
     try:

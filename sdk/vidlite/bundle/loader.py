@@ -6,7 +6,7 @@ import json
 import threading
 from pathlib import Path
 
-from vidlite.bundle.archive import cache_root, extract_zip
+from vidlite.bundle.archive import cache_dir, extract_zip
 from vidlite.bundle.hashing import sha256_file
 from vidlite.bundle.paths import resolve_inside, safe_relpath
 from vidlite.bundle.schema import SCHEMA_PATH, validate_manifest
@@ -19,6 +19,9 @@ def _file_entries(manifest: dict):
     """(where, entry) for every file the manifest references."""
     if "text" in manifest:
         yield "text.tokenizer", manifest["text"]["tokenizer"]
+    for key, value in manifest.get("config", {}).items():  # task files such as config.ocr_charset
+        if isinstance(value, dict) and {"path", "sha256", "bytes"} <= set(value):
+            yield f"config.{key}", value
     for cname, comp in manifest["components"].items():
         if "smoke" in comp:
             yield f"components.{cname}.smoke", comp["smoke"]
@@ -122,7 +125,7 @@ def _validated_stamp(raw: bytes) -> Path:
     the two, so a later start can skip importing jsonschema (≈0.2 s of cold start on a small CPU)."""
     h = hashlib.sha256(raw)
     h.update(SCHEMA_PATH.read_bytes())
-    return cache_root().parent / "validated" / h.hexdigest()
+    return cache_dir("validated") / h.hexdigest()
 
 
 def _touch(path: Path) -> None:

@@ -20,22 +20,28 @@ def register(subparsers) -> None:
     p.add_argument("--workdir", default="vidlite-demo", metavar="DIR", help="where the videos and outputs go (default ./vidlite-demo)")
     p.add_argument("--clips", type=int, default=6, metavar="N", help="world clips in the sample video (default 6)")
     p.add_argument("--reexport", action="store_true", help="export the reference models even if bundles exist")
+    p.add_argument("--formats", default="onnx,openvino", metavar="F,F",
+                   help="formats to export for this x86 machine (default onnx,openvino: fp32 and int8 of each)")
     p.add_argument("--backend", metavar="PIN", default=None, help="auto (default), or a pin such as onnxruntime:int8")
     p.set_defaults(func=run)
 
 
 def make_videos(workdir: Path, n_clips: int) -> dict:
-    """The sample (held-out test clips back to back), extra clips for the index, a damaged copy."""
+    """The sample (held-out test clips back to back, rendered at 256x256 so the burnt-in text is
+    legible to OCR; the clip models see 64x64), extra clips for the index, and a clean/damaged pair
+    at the 64x64 the restoration model was trained on."""
     import numpy as np
 
-    from vidlite_export.world import damage, generate_split, write_video
+    from vidlite_export.world import WorldConfig, damage, generate_split, write_video
 
-    clips = generate_split("test", n_clips + 3)
+    clips = generate_split("test", n_clips + 3, WorldConfig(width=256, height=256, overlay_phrases="heldout"))
     sample, extras = clips[:n_clips], clips[n_clips:]
     frames = np.concatenate([c.frames for c in sample])
     fps = sample[0].fps
+    small = np.concatenate([c.frames for c in generate_split("test", n_clips)])
     paths = {"sample": write_video(workdir / "sample.mp4", frames, fps),
-             "damaged": write_video(workdir / "sample-damaged.mp4", damage(frames, rng=0), fps),
+             "clean": write_video(workdir / "small-clean.mp4", small, fps),
+             "damaged": write_video(workdir / "small-damaged.mp4", damage(small, rng=0), fps),
              "extras": [write_video(workdir / f"clip-{i}.mp4", c.frames, c.fps) for i, c in enumerate(extras)]}
     paths["truth"] = [(i * c.frames.shape[0] / fps, c.caption, [e.label for e in c.events],
                        c.overlay.text if c.overlay else None) for i, c in enumerate(sample)]
@@ -43,7 +49,7 @@ def make_videos(workdir: Path, n_clips: int) -> dict:
     return paths
 
 
-def ensure_bundles(out, reexport: bool) -> dict[str, Path]:
+def ensure_bundles(out, reexport: bool, formats: tuple[str, ...]) -> dict[str, Path]:
     from vidlite.tasks.bundles import bundles_dir
 
     root = bundles_dir()
@@ -62,7 +68,8 @@ def ensure_bundles(out, reexport: bool) -> dict[str, Path]:
             t = time.perf_counter()
             with out.status(f"exporting {fam} reference model → {dst}") as status:
                 report = vidlite_export.export(
-                    fam, out=dst, progress=lambda what, i, n: status.update(f"exporting {fam} [{i}/{n}] {what}"))
+                    fam, out=dst, formats=formats,
+                    progress=lambda what, i, n: status.update(f"exporting {fam} [{i}/{n}] {what}"))
             out.print(report.table())
             out.print(f"  {fam}: exported in {time.perf_counter() - t:.0f} s")
         found[fam] = dst
@@ -95,13 +102,13 @@ def run(args) -> int:
 
     out.print(Rule("2. reference models → bundles"))
     t0 = time.perf_counter()
-    bundles = ensure_bundles(out, args.reexport)
+    bundles = ensure_bundles(out, args.reexport, tuple(f for f in args.formats.split(",") if f))
     step("export / reuse bundles", t0, ", ".join(bundles))
 
     out.print(Rule("3. caption → SRT / WebVTT"))
     t0 = time.perf_counter()
     with Captioner(CaptionerOptions(bundle=bundles["caption"], backend=backend)) as cap:
-        out.print(cap.model.explain())
+        print(cap.model.explain())  # plain print: a wide table rich would wrap
         res = cap.caption(v["sample"], srt=work / "sample.srt", vtt=work / "sample.vtt", json=work / "sample.json")
     t = Table(title="captions (ground truth of each 2 s clip beside them)")
     for col in ("start", "end", "caption", "ground truth at start"):
@@ -116,7 +123,7 @@ def run(args) -> int:
     out.print(Rule("4. events, on-screen text, sentiment"))
     t0 = time.perf_counter()
     with Understander(UnderstanderOptions(bundle=bundles["understand"], backend=backend)) as u:
-        out.print(u.model.explain())
+        print(u.model.explain())  # plain print: a wide table rich would wrap
         ures = u.understand(v["sample"], jsonl=work / "sample-events.jsonl")
     t = Table(title="events (ground truth per clip: " + "; ".join(
         f"{s:.0f}s {','.join(ev) or '-'}" for s, _, ev, _ in v["truth"]) + ")")
@@ -133,8 +140,8 @@ def run(args) -> int:
     out.print(Rule("5. restore the damaged copy"))
     t0 = time.perf_counter()
     with Restorer(RestorerOptions(bundle=bundles["generate"], backend=backend)) as r:
-        out.print(r.model.explain())
-        rres = r.restore(v["damaged"], work / "sample-restored.mp4", reference=v["sample"])
+        print(r.model.explain())  # plain print: a wide table rich would wrap
+        rres = r.restore(v["damaged"], work / "small-restored.mp4", reference=v["clean"])
     out.print(report_table(rres.report))
     psnr = (f"PSNR {rres.psnr_in:.2f} → {rres.psnr_out:.2f} dB ({rres.psnr_gain:+.2f})"
             if rres.psnr_out is not None else "no PSNR")
@@ -147,7 +154,7 @@ def run(args) -> int:
     if index.exists():
         index.unlink()
     with Retriever(RetrieverOptions(bundle=bundles["retrieve"], backend=backend, index=index)) as ret:
-        out.print(ret.model.explain())
+        print(ret.model.explain())  # plain print: a wide table rich would wrap
         for video in [v["sample"], *v["extras"]]:
             ret.add(video)
         query, expected = v["queries"][0]
@@ -168,5 +175,5 @@ def run(args) -> int:
     for name, secs, fig in steps:
         t.add_row(name, f"{secs:.1f}", fig)
     out.print(t)
-    out.print(f"outputs in {work}/: sample.srt, sample.vtt, sample.json, sample-events.jsonl, sample-restored.mp4, library.vlindex")
+    out.print(f"outputs in {work}/: sample.srt, sample.vtt, sample.json, sample-events.jsonl, small-restored.mp4, library.vlindex")
     return 0

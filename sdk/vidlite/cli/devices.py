@@ -18,13 +18,13 @@ def _device_table(info, profile_name: str):
     from rich.table import Table
 
     t = Table(title="device", show_header=False)
-    cpu = info.cpu
-    board = info.board
+    cpu, board = info.cpu, info.board
+    details = "".join(f", {k} {v}" for k, v in board.details.items())
     for key, value in [
         ("os", f"{info.os} ({info.os_release})"),
         ("cpu", f"{cpu.arch} {cpu.vendor}: {cpu.model}, {cpu.cores} cores"),
         ("SIMD", ", ".join(cpu.features) or "none detected"),
-        ("board", f"{board.kind}: {board.model}" + "".join(f", {k} {v}" for k, v in board.details.items()) if board.kind else "generic"),
+        ("board", f"{board.kind}: {board.model}{details}" if board.kind else "none detected"),
         ("memory", f"{info.memory_mb} MB total, {info.memory_available_mb} MB available" if info.memory_mb else "unknown"),
         ("profile", profile_name),
         *(("note", n) for n in info.notes),

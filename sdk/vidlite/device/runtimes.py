@@ -69,7 +69,7 @@ def probe_openvino(os_name: str, deep: bool) -> RuntimeInfo:
             names[dev] = core.get_property(dev, "FULL_DEVICE_NAME")
         except Exception as e:  # a device plug-in that cannot answer is still listed
             names[dev] = f"(name unavailable: {e})"
-    return RuntimeInfo("openvino", True, ov.get_version(), "openvino", tuple(core.available_devices),
+    return RuntimeInfo("openvino", True, ov.get_version().split("-")[0], "openvino", tuple(core.available_devices),
                        {"device_names": names})
 
 

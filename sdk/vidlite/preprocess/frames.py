@@ -10,8 +10,7 @@ leading batch axis (no copies):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
@@ -24,8 +23,7 @@ COLOR_RANGES = ("limited", "full")
 MAX_PIXELS = 1 << 28
 
 
-@dataclass(frozen=True)
-class Frames:
+class Frames(NamedTuple):
     fmt: str
     planes: tuple[np.ndarray, ...]
     width: int
@@ -48,7 +46,7 @@ def _as_uint8(name: str, a: Any) -> np.ndarray:
         raise TypeError(f"{name} must be a numpy.ndarray of uint8; got {type(a).__name__}")
     if a.dtype != np.uint8:
         raise TypeError(f"{name} must have dtype uint8; got {a.dtype}")
-    if any(s < 0 for s in a.strides):
+    if a.strides and min(a.strides) < 0:
         raise ValueError(f"{name} has negative strides {a.strides}; pass np.ascontiguousarray({name})")
     if a.size == 0:
         raise ValueError(f"{name} is empty (shape {a.shape})")

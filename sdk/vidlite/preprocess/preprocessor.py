@@ -35,6 +35,7 @@ class Preprocessor:
             raise RuntimeError("use_native=True but the vidlite._native extension is not built")
         self.spec = spec
         self.threads = threads
+        self._shape = spec.shape
         want_native = has_native if use_native is None else use_native
         self._kernel = native.ext.Preprocessor(spec.to_dict(), threads) if want_native else None
         self._reference = None if want_native else reference.Preprocessor(spec)
@@ -51,7 +52,7 @@ class Preprocessor:
         fr = framesmod.describe(frame, fmt)
         framesmod.check_color(color_matrix, color_range)
         region = framesmod.check_roi(roi, fr.width, fr.height)
-        shape = ((fr.count,) if fr.batched else ()) + self.spec.shape
+        shape = ((fr.count,) if fr.batched else ()) + self._shape
         if out is None:
             out = np.empty(shape, self.spec.dtype)
         else:

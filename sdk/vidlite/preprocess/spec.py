@@ -39,12 +39,12 @@ def _finite(name: str, value: Any) -> float:
     return float(value)
 
 
-def _triple(name: str, value: Any, channels: int) -> tuple[float, float, float]:
+def _triple(name: str, value: Any) -> tuple[float, float, float]:
+    """1 value (every channel, e.g. gray) or 3 (per output channel)."""
     vals = [value] if isinstance(value, (int, float)) else list(value)
-    if len(vals) == 1:
-        vals = vals * 3
-    if len(vals) != 3 and not (channels == 1 and len(vals) == 1):
+    if len(vals) not in (1, 3):
         raise ValueError(f"PreprocessSpec.{name} must have 1 or 3 values; got {len(vals)}")
+    vals = vals * 3 if len(vals) == 1 else vals
     return tuple(_finite(f"{name}[{i}]", v) for i, v in enumerate(vals))  # type: ignore[return-value]
 
 
@@ -95,8 +95,8 @@ class PreprocessSpec:
         if not 0 <= pad <= 255:
             raise ValueError(f"PreprocessSpec.pad_value is a pixel value in 0..255; got {pad}")
         set_("pad_value", pad)
-        set_("mean", _triple("mean", self.mean, self.channels))
-        std = _triple("std", self.std, self.channels)
+        set_("mean", _triple("mean", self.mean))
+        std = _triple("std", self.std)
         if any(s == 0 for s in std):
             raise ValueError(f"PreprocessSpec.std must not contain 0; got {std}")
         set_("std", std)

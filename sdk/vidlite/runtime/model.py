@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from vidlite.bundle import open_bundle
-from vidlite.backends import get_backend
+from vidlite.backends import PLUGINS, get_backend
 from vidlite.errors import PinError, VidliteError
 from vidlite.runtime import explain as X
 from vidlite.runtime.plan import Pin, pin_from, plan
@@ -97,6 +97,10 @@ def load(bundle, backend: str | None = None, options: dict | None = None, *, pro
     profile: a platform profile name (else $VIDLITE_PROFILE, else the best match for the device).
     device: a DeviceInfo to plan for (default: probe this machine).
     """
+    unknown = set(options or {}) - {"threads", *PLUGINS}
+    if unknown:
+        raise VidliteError(f"load(options=...): unknown key(s) {sorted(unknown)}; expected 'threads' or a backend name "
+                           f"({', '.join(PLUGINS)}) mapping to that backend's options")
     b = open_bundle(bundle)
     pin = pin_from(backend)
     if device is None:

@@ -33,6 +33,9 @@ class Runner:
         io = self.artifact.get("io_dtypes", {})
         self._in_dtype = {t["name"]: np.dtype(io.get(t["name"], t["dtype"])) for t in self.inputs}
         self._out_dtype = {t["name"]: np.dtype(t["dtype"]) for t in self.outputs}
+        by_name = {t.name: t for t in (*session.inputs, *session.outputs)}
+        self._in_quant = {n: by_name[s].quant for n, s in self._in.items()}
+        self._out_quant = {n: by_name[s].quant for n, s in self._out.items()}
         self._label = label
 
     def _cast(self, name: str, x) -> np.ndarray:
@@ -40,17 +43,30 @@ class Runner:
         want = self._in_dtype[name]
         if x.dtype == want:
             return x
+        quant = self._in_quant[name]
+        if quant and x.dtype.kind == "f" and want.kind in "iu":  # float in, quantized model: quantize here
+            scale, zero_point = quant
+            info = np.iinfo(want)
+            return np.clip(np.rint(x / scale) + zero_point, info.min, info.max).astype(want)
         same_kind = (x.dtype.kind in "iu" and want.kind in "iu") or (x.dtype.kind == "f" and want.kind == "f")
         if not same_kind:
             raise BackendError(f"{self.name}: input {name!r} must be {want} (got {x.dtype})")
         return x.astype(want)
+
+    def _uncast(self, name: str, y) -> np.ndarray:
+        y, want = np.asarray(y), self._out_dtype[name]
+        quant = self._out_quant[name]
+        if quant and y.dtype.kind in "iu" and want.kind == "f":  # quantized output: back to real values
+            scale, zero_point = quant
+            return ((y.astype(np.float32) - zero_point) * scale).astype(want, copy=False)
+        return y.astype(want, copy=False)
 
     def run(self, feeds: dict) -> dict[str, np.ndarray]:
         missing = [n for n in self._in if n not in feeds]
         if missing:
             raise BackendError(f"{self.name}: missing input(s) {missing}; expected {list(self._in)}")
         out = self.session.run({self._in[n]: self._cast(n, feeds[n]) for n in self._in})
-        return {n: np.asarray(out[s]).astype(self._out_dtype[n], copy=False) for n, s in self._out.items()}
+        return {n: self._uncast(n, out[s]) for n, s in self._out.items()}
 
     __call__ = run
 

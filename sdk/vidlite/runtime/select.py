@@ -40,9 +40,14 @@ def _try(bundle, name: str, component: dict, c: P.Candidate, smoke) -> Runner | 
     t0 = time.perf_counter()
     try:
         session = get_backend(c.backend).load(path, c.device, c.options)
-        runner = Runner(name, component, c, session)
     except Exception as e:  # any failure to load is a reason to move on, kept for explain()
         c.status, c.reason = P.REJECTED, f"load failed: {e}"
+        return None
+    try:
+        runner = Runner(name, component, c, session)
+    except Exception as e:  # the model's inputs/outputs do not fit the manifest
+        session.close()
+        c.status, c.reason = P.REJECTED, f"does not match the manifest: {e}"
         return None
     c.load_ms = (time.perf_counter() - t0) * 1e3
     if smoke is None:

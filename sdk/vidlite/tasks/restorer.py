@@ -5,7 +5,7 @@
                                                               reference="clean.mp4")
     result.psnr_in, result.psnr_out   # PSNR (dB) of the damaged input and of the output vs the reference
 
-The generator sees K consecutive frames stacked on channels (K from its input: channels / 3), centre
+The generator sees K consecutive frames stacked on channels (K = preprocess.frames_per_clip), centre
 frame in the middle; frames are processed in overlapping tiles blended without seams (``tiling``).
 """
 from __future__ import annotations
@@ -20,6 +20,9 @@ from vidlite.tasks.bundles import open_model
 from vidlite.tasks.common import RuntimeOptions, open_source, source_name
 from vidlite.tasks.report import PipelineReport, StageClock
 from vidlite.tasks.tiling import run_tiled
+
+
+FIXED_SHAPE_FORMATS = ("tflite", "coreml")
 
 
 @dataclass
@@ -46,21 +49,23 @@ class Restorer:
     def __init__(self, options: RestorerOptions | None = None):
         self.options = o = options or RestorerOptions()
         self.model = open_model(o.bundle, "generate", o.backend, o.load_options())
-        self.generator = self.model[next(iter(self.model.components))] if len(self.model.components) == 1 \
-            else self.model["generator"]
+        self.generator = self.model["generator"]
         inp = self.generator.inputs[0]
         self._in_name, self._out_name = inp["name"], self.generator.outputs[0]["name"]
-        n, c, h, w = inp["shape"]
-        self.context = int(c) // 3 if isinstance(c, int) else 1
+        spec = self.model.preprocess
         cfg = self.model.manifest.get("config", {})
-        fixed = h if isinstance(h, int) and isinstance(w, int) and h == w else None
-        self.tile = fixed or o.tile or int(cfg.get("tile", 256))
-        if fixed and o.tile and o.tile != fixed:
-            raise ValueError(f"this generator artifact takes fixed {fixed}x{fixed} inputs; tile={o.tile} is not possible")
+        self.context = spec.frames_per_clip  # K frames stacked on channels
+        # Formats without dynamic shapes (TFLite, Core ML) were exported at the preprocess size with a
+        # batch of one; ONNX/OpenVINO take any multiple of `multiple`, so larger tiles cost fewer calls.
+        fixed = self.generator.artifact["format"] in FIXED_SHAPE_FORMATS
+        if fixed and o.tile and o.tile != spec.width:
+            raise ValueError(f"this {self.generator.artifact['format']} generator takes fixed "
+                             f"{spec.width}x{spec.height} inputs; tile={o.tile} is not possible "
+                             f"(pin onnxruntime or openvino for other tiles)")
+        self.tile = spec.width if fixed else (o.tile or int(cfg.get("tile", 256)))
         self.overlap = o.overlap if o.overlap is not None else max(self.tile // 8, 4)
         self.multiple = int(cfg.get("multiple", 8))
-        self.batch = 1 if isinstance(n, int) else 4  # tiles per call where the artifact has a dynamic batch
-        spec = self.model.preprocess
+        self.batch = 1 if fixed or isinstance(inp["shape"][0], int) else 4
         self._mean = np.asarray(spec.mean, np.float32).reshape(3, 1, 1)
         self._std = np.asarray(spec.std, np.float32).reshape(3, 1, 1)
         self._rgb = spec.channel_order == "rgb"

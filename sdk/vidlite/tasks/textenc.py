@@ -6,17 +6,15 @@ import numpy as np
 
 class TextFeeder:
     """Tokenizes texts into exactly the inputs a runner declares (input_ids, attention_mask,
-    token_type_ids — whichever it has), padding to the fixed length when the artifact has one."""
+    token_type_ids — whichever it has), padded to the bundle's ``text.max_length``: text towers are
+    exported at that sequence length, and formats without dynamic shapes accept nothing else."""
 
     def __init__(self, runner, tokenizer, max_length: int):
         self.runner, self.tokenizer, self.max_length = runner, tokenizer, max_length
         self.names = [t["name"] for t in runner.inputs]
-        seq = runner.inputs[0]["shape"][1] if len(runner.inputs[0]["shape"]) > 1 else None
-        self.fixed = int(seq) if isinstance(seq, int) else None
 
     def feeds(self, texts: list[str]) -> dict[str, np.ndarray]:
-        length = self.fixed or self.max_length
-        enc = self.tokenizer(texts, max_length=length, pad_to_max=self.fixed is not None)
+        enc = self.tokenizer(texts, max_length=self.max_length, pad_to_max=True)
         missing = [n for n in self.names if n not in enc]
         if missing:
             raise KeyError(f"text component inputs {missing} are not tokenizer outputs {sorted(enc)}")

@@ -8,9 +8,10 @@ sentiment of that text; streamed as JSON Lines.
 
 Bundle components (names from the understand spec, in COMPONENTS): ``events`` (clip → per-frame
 event logits (N, T, L), one sigmoid per label; labels in ``labels.events``); optional OCR
-``text_detector`` + ``text_recognizer`` (PP-OCR det/rec; CTC charset in ``labels.text_recognizer``);
-optional ``text_encoder`` (WordPiece ids → sentence embedding) + ``sentiment`` (embedding → logits,
-labels in ``labels.sentiment``). ``config.event_threshold`` (default 0.5).
+``detector`` + ``recognizer`` (PP-OCR det/rec; the CTC label list is the file ``config.ocr_charset``,
+one label per line; ``config.ocr_limit_side_len``); optional ``text_encoder`` (WordPiece ids →
+sentence embedding) + ``sentiment`` (embedding → logits, labels in ``labels.sentiment``).
+``config.event_threshold`` (default 0.5).
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from vidlite.tasks.report import PipelineReport, StageClock
 from vidlite.tasks.textenc import TextFeeder, softmax, wordpiece_for
 from vidlite.tasks.windows import windows
 
-COMPONENTS = {"events": "events", "detector": "text_detector", "recognizer": "text_recognizer",
+COMPONENTS = {"events": "events", "detector": "detector", "recognizer": "recognizer",
               "text_encoder": "text_encoder", "sentiment": "sentiment"}
 
 
@@ -119,7 +120,7 @@ class Understander:
         self.threshold = o.event_threshold if o.event_threshold is not None else float(cfg.get("event_threshold", 0.5))
         self._clip = ClipTensor(Preprocessor(self.spec), self.spec.frames_per_clip)
         self._clip_input = self.events.inputs[0]["name"]
-        self.ocr = self._build_ocr(labels) if o.ocr else None
+        self.ocr = self._build_ocr(cfg) if o.ocr else None
         self._text_encoder = self._sentiment = None
         if {COMPONENTS["text_encoder"], COMPONENTS["sentiment"]} <= set(self.model.components):
             tokenizer, max_len = wordpiece_for(self.model)
@@ -127,16 +128,20 @@ class Understander:
             self._sentiment = self.model[COMPONENTS["sentiment"]]
             self.sentiment_labels = labels[COMPONENTS["sentiment"]]
 
-    def _build_ocr(self, labels):
-        from vidlite.ocr import OCR, TextDetector, TextRecognizer, load_charset
+    def _build_ocr(self, cfg):
+        from vidlite.ocr import OCR, TextDetector, TextRecognizer
+        from vidlite.ocr.recognize import LATIN
 
         names = self.model.components
         if COMPONENTS["detector"] not in names or COMPONENTS["recognizer"] not in names:
             return None
         det, rec = self.model[COMPONENTS["detector"]], self.model[COMPONENTS["recognizer"]]
-        charset = load_charset(labels[COMPONENTS["recognizer"]])
-        return OCR(TextDetector(det.run, det.inputs[0]["name"]),
-                   TextRecognizer(rec.run, charset, rec.inputs[0]["name"]), min_score=self.options.ocr_min_score)
+        # the complete CTC label list, blank first; split on "\n" only (labels may be any character)
+        charset = self.model.file(cfg["ocr_charset"]["path"]).read_text(encoding="utf-8").split("\n")[:-1]
+        side = int(cfg.get("ocr_limit_side_len", 736))
+        return OCR(TextDetector(det.run, det.inputs[0]["name"], limit_side_len=side),
+                   TextRecognizer(rec.run, charset, rec.inputs[0]["name"], allowed=LATIN),
+                   min_score=self.options.ocr_min_score)
 
     @classmethod
     def from_bundle(cls, bundle=None, **options) -> "Understander":

@@ -1,0 +1,72 @@
+"""retrieve: video tower + MiniLM text tower (+ its WordPiece vocabulary), judged by text → video
+recall@1 over a gallery of held-out world clips (a hit is any clip with the query's facts)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from vidlite_export.specs.base import ComponentSpec, TaskSpec, TensorSpec
+from vidlite_export.specs.common import batch1, load_checked, world_clips
+from vidlite_export.specs.text import TEXT_ENCODER, tokens, vocab_asset
+
+GALLERY = 96
+
+VIDEO_ENCODER = ComponentSpec(
+    name="video_encoder", module="video_encoder",
+    inputs=(TensorSpec("frames", "float32", ("batch", "frames", 3, "size", "size")),),
+    outputs=(TensorSpec("embedding", "float32", ("batch", "embed_dim")),),
+    dims={"batch": 1}, dynamic=("batch",))
+
+
+@dataclass
+class RetrieveParts:
+    model: object
+    video_encoder: object
+    text_encoder: object
+    tokenizer: object
+
+
+def _preprocess() -> dict:
+    from vidlite_export.models.video_input import preprocess_spec
+    return preprocess_spec(64, 8, 4.0)
+
+
+def load_model(checkpoint) -> RetrieveParts:
+    from vidlite_export.models import minilm, retrieve
+    m = load_checked(retrieve.load, checkpoint, "retrieve")
+    return RetrieveParts(m, m.video_encoder, minilm.text_tower(), minilm.tokenizer())
+
+
+
+def samples(parts, clips: np.ndarray) -> dict:
+    """Video: the calibration clips. Text: the canonical captions of training-split clips."""
+    from vidlite_export.world import generate_split
+    texts = [c.captions[0] for c in generate_split("train", 48)]
+    return {"video_encoder": [{"frames": batch1(c)} for c in clips], "text_encoder": tokens(parts.tokenizer, texts)}
+
+
+def heldout(parts):
+    from vidlite_export.train.retrieve import facts
+    clips, world = world_clips(GALLERY, _preprocess())
+    keys = [facts(c) for c in world]
+    relevant = [{j for j, k in enumerate(keys) if k == key} for key in keys]
+    queries = tokens(parts.tokenizer, [c.captions[0] for c in world])
+    data = {"clips": clips, "queries": queries, "relevant": relevant}
+    return {"video_encoder": [{"frames": batch1(c)} for c in clips[:16]], "text_encoder": queries[:24]}, data
+
+
+def evaluate(runners, data, component: str) -> tuple[str, float]:
+    from vidlite import metrics
+    video = np.concatenate([runners["video_encoder"]({"frames": batch1(c)})["embedding"] for c in data["clips"]])
+    text = np.concatenate([runners["text_encoder"](q)["embedding"] for q in data["queries"]])
+    return "recall@1", float(metrics.recall_at_k(text @ video.T, 1, data["relevant"]))
+
+
+def assets(parts, root) -> dict:
+    return {"text": vocab_asset(root)}
+
+
+SPEC = TaskSpec(task="retrieve", name="retrieve", components=(VIDEO_ENCODER, TEXT_ENCODER),
+                preprocess=_preprocess(), samples=samples, heldout=heldout, evaluate=evaluate,
+                load_model=load_model, assets=assets, calibration_clips=32)

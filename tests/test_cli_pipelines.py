@@ -1,0 +1,108 @@
+"""The pipeline commands: clear one-line errors for bad input, and real runs on real bundles."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pipeline_fixtures import parse_srt, parse_vtt
+from vidlite.cli import main
+
+
+def run_cli(capsys, *argv):
+    code = main(list(map(str, argv)))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["caption", "{d}/missing.mp4"], "video file not found: {d}/missing.mp4"),
+    (["caption", "{d}/truncated.mp4"], "looks truncated"),
+    (["understand", "{d}/junk.mp4"], "cannot open video {d}/junk.mp4"),
+    (["restore", "{d}/empty", "-o", "{d}/out.mp4"], "is a folder, not a video file"),
+    (["index", "{d}/lib.vlindex", "{d}/empty"], "contains no video files"),
+    (["search", "{d}/none.vlindex", "a ball"], "index file not found"),
+    (["caption", "{d}/good.mp4", "--bundle", "{d}/no-bundle"], "bundle not found"),
+])
+def test_bad_input_is_one_clear_line(capsys, video_dir, argv, message):
+    code, out, err = run_cli(capsys, *[a.format(d=video_dir) for a in argv])
+    assert code == 1
+    assert err.startswith("vidlite: error: ") and err.count("\n") == 1, err
+    assert message.format(d=video_dir) in err and "Traceback" not in err
+
+
+def test_missing_default_bundle_says_what_to_run(capsys, video_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("VIDLITE_BUNDLES", str(tmp_path))
+    code, _, err = run_cli(capsys, "caption", video_dir / "good.mp4")
+    assert code == 1 and "run `vidlite demo`" in err and str(tmp_path / "caption") in err
+
+
+def test_verbose_shows_the_trace(video_dir):
+    p = subprocess.run([sys.executable, "-m", "vidlite", "--verbose", "caption", str(video_dir / "missing.mp4")],
+                       capture_output=True, text=True)
+    assert p.returncode != 0 and "Traceback" in p.stderr and "VideoSourceError" in p.stderr
+
+
+def test_caption_command_writes_subtitles(capsys, family_bundle, world_video, tmp_path):
+    b = family_bundle("caption")
+    srt, vtt, js = tmp_path / "a.srt", tmp_path / "a.vtt", tmp_path / "a.json"
+    code, out, _ = run_cli(capsys, "caption", world_video["path"], "--bundle", b, "--srt", srt, "--vtt", vtt,
+                           "--json", js)
+    assert code == 0 and "caption figures" in out and "frames/s" in out
+    assert len(parse_srt(srt.read_text())) == len(parse_vtt(vtt.read_text())) == len(json.loads(js.read_text())) > 0
+    code, _, err = run_cli(capsys, "caption", 61, "--bundle", b)
+    assert code == 1 and "camera 61 could not be opened" in err
+
+
+def test_bench_command(capsys, family_bundle, world_video, tmp_path):
+    code, out, _ = run_cli(capsys, "bench", family_bundle("caption"), "--runs", 2, "--video", world_video["path"],
+                           "--json", tmp_path / "b.json")
+    figures = json.loads((tmp_path / "b.json").read_text())
+    assert code == 0 and set(figures["components"]) == {"encoder", "decoder"}
+    assert figures["components"]["encoder"]["mean_ms"] > 0 and figures["pipeline"]["frames_decoded"] > 0
+
+
+def test_understand_command(capsys, family_bundle, world_video, tmp_path):
+    code, out, _ = run_cli(capsys, "understand", world_video["path"], "--bundle", family_bundle("understand"),
+                           "--jsonl", tmp_path / "u.jsonl", "--no-ocr")
+    assert code == 0 and "events in" in out
+    for line in (tmp_path / "u.jsonl").read_text().splitlines():
+        assert json.loads(line)["type"] in ("event", "text")
+
+
+def test_restore_command(capsys, family_bundle, world_video, tmp_path):
+    code, out, _ = run_cli(capsys, "restore", world_video["path"], "-o", tmp_path / "r.mp4", "--bundle",
+                           family_bundle("generate"), "--reference", world_video["path"])
+    assert code == 0 and (tmp_path / "r.mp4").stat().st_size > 0 and "PSNR" in out
+
+
+def test_index_and_search_commands(capsys, family_bundle, world_video, tmp_path):
+    b = family_bundle("retrieve")
+    index = tmp_path / "lib.vlindex"
+    code, out, _ = run_cli(capsys, "index", index, world_video["path"], "--bundle", b)
+    assert code == 0 and "1 videos, 6 clips" in " ".join(out.split())  # rich wraps lines
+    code, out, _ = run_cli(capsys, "search", index, world_video["clips"][0].caption, "-k", 3, "--json",
+                           "--bundle", b)
+    hits = json.loads(out)
+    assert code == 0 and len(hits) == 3 and hits[0]["score"] >= hits[-1]["score"]
+    assert {"video", "start", "end", "score"} <= set(hits[0])
+
+
+@pytest.mark.slow
+def test_demo_end_to_end_with_exported_bundles(capsys, family_bundle, tmp_path, monkeypatch):
+    """`vidlite demo` reusing this session's bundles (the export step itself is the exporter's tests)."""
+    bundles = tmp_path / "bundles"
+    bundles.mkdir()
+    for fam in ("caption", "understand", "generate", "retrieve"):
+        (bundles / fam).symlink_to(family_bundle(fam))
+    monkeypatch.setenv("VIDLITE_BUNDLES", str(bundles))
+    code, out, _ = run_cli(capsys, "demo", "--workdir", tmp_path / "demo", "--clips", 3)
+    assert code == 0, out
+    work = tmp_path / "demo"
+    assert parse_srt((work / "sample.srt").read_text()) and parse_vtt((work / "sample.vtt").read_text())
+    assert (work / "small-restored.mp4").stat().st_size > 0 and (work / "library.vlindex").is_file()
+    flat = " ".join(out.split())
+    for figure in ("reusing", "chosen", "caption", "understand", "restore", "index + search", "PSNR"):
+        assert figure in flat

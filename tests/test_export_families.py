@@ -1,0 +1,80 @@
+"""The four family specs as data, and (slow) the full export of every reference family for every
+target, held to the bars: every runnable artifact passes its gate; fp32/fp16 cosine ≥ 0.999; int8
+keeps the task metric within 1 % of fp32 and is ≤ 30 % of the fp32 size."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("torch")
+
+from vidlite_export.specs import FAMILIES, get_spec  # noqa: E402
+from vidlite_export.specs.base import FORMATS, PRECISIONS  # noqa: E402
+
+TARGETS = ["raspberrypi", "jetson", "android", "ios", "x86"]
+COMPONENTS = {
+    "caption": {"encoder", "decoder"},
+    "understand": {"events", "detector", "recognizer", "text_encoder", "sentiment"},
+    "generate": {"generator"},
+    "retrieve": {"video_encoder", "text_encoder"},
+}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_spec_is_well_formed(family):
+    spec = get_spec(family)
+    assert spec.task == family
+    assert {c.name for c in spec.components} == COMPONENTS[family]
+    for c in spec.components:
+        names = [t.name for t in c.inputs] + [t.name for t in c.outputs]
+        assert len(names) == len(set(names)), c.name
+        assert set(c.int8) <= set(FORMATS) and set(c.int8.values()) <= set(PRECISIONS)
+        assert set(c.dynamic) <= {d for t in (*c.inputs, *c.outputs) for d in t.shape if isinstance(d, str)}
+    from vidlite.preprocess import PreprocessSpec
+    PreprocessSpec.from_dict(dict(spec.preprocess))  # the runtime accepts the spec's preprocess
+
+
+def test_decoders_and_transformers_never_get_static_int8():
+    for family, comp in (("caption", "decoder"), ("retrieve", "text_encoder"), ("understand", "text_encoder")):
+        assert "int8-static" not in get_spec(family).component(comp).int8.values()
+
+
+def test_unknown_family_is_refused():
+    from vidlite_export.specs import SpecError
+    with pytest.raises(SpecError, match="unknown family 'captions'"):
+        get_spec("captions")
+
+
+def test_checkpoint_of_another_family_is_refused(tmp_path):
+    from vidlite_export import export
+    from vidlite_export.specs import SpecError
+    from vidlite_export.train.common import WEIGHTS_ROOT
+    weights = WEIGHTS_ROOT / "generate" / "model.safetensors"
+    if not weights.is_file():
+        pytest.skip(f"no committed generate weights at {weights}")
+    with pytest.raises(SpecError, match=r"does not fit the caption spec.*not caption weights"):
+        export("caption", checkpoint=weights, formats=["onnx"], out=tmp_path / "b")
+    assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", FAMILIES)
+def test_reference_family_exports_for_all_targets(family, tmp_path):
+    from vidlite_export import export
+    from vidlite_export.train.common import WEIGHTS_ROOT
+    if not (WEIGHTS_ROOT / family / "model.safetensors").is_file():
+        pytest.skip(f"no committed {family} reference weights")
+    report = export(family, targets=TARGETS, out=tmp_path / family)
+    manifest = json.loads((tmp_path / family / "manifest.json").read_text())
+    assert {a["format"] for c in manifest["components"].values() for a in c["artifacts"]} == set(FORMATS) or \
+        family == "understand"  # PP-OCR (third-party ONNX) has no TFLite/Core ML path; its other parts do
+    for r in report.rows:
+        assert r.verified in ("numeric", "structural"), (r.component, r.format, r.precision, r.reason)
+        if r.verified != "numeric":
+            continue
+        if r.precision in ("fp32", "fp16"):
+            assert r.cosine >= 0.999, (r.component, r.format, r.precision, r.cosine)
+        else:
+            assert r.metric[1] >= r.metric_fp32 * 0.99 - 1e-9, (r.component, r.format, r.precision, r.metric)
+            assert r.size_ratio <= 0.30, (r.component, r.format, r.precision, r.size_ratio)
