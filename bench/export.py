@@ -36,7 +36,7 @@ def main() -> int:
 
     from vidlite_export import export
 
-    console = Console()
+    console = Console(width=220)  # logs are read as files too: no wrapping of the report tables
     results, t_all = [], time.perf_counter()
     for family in args.families.split(","):
         t0 = time.perf_counter()

@@ -11,6 +11,9 @@ Stated tolerances:
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 
 import cv2
 import numpy as np
@@ -193,3 +196,11 @@ def test_reference_runs_without_extension(make_frame, monkeypatch):
     pp = Preprocessor(PreprocessSpec(32, 32))
     assert pp.backend == "numpy"
     assert pp(make_frame("bgr", 64, 48), fmt="bgr").shape == (3, 32, 32)
+
+
+@needs_native
+def test_cpu_mask_environment_variable_selects_scalar():
+    code = "from vidlite import native; print(native.ext.kernels())"
+    env = {**os.environ, "VIDLITE_CPU_MASK": "0"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "scalar"

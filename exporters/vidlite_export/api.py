@@ -290,8 +290,12 @@ def _artifact(writer: BundleWriter, comp, job, art: Converted, fmt, prec, conv, 
         entry.update(verified="structural", verified_reason=reason,
                      smoke_tolerance={"min_cosine": tol.min_cosine})
         return entry
-    run, latency, mem = verify.measure(lambda: conv.runner(art, comp), held[0])
-    got = [run(s) for s in held]
+    try:
+        run, latency, mem = verify.measure(lambda: conv.runner(art, comp), held[0])
+        got = [run(s) for s in held]
+    except Exception as e:  # an artifact its own runtime cannot load or run is a conversion failure
+        raise ConversionError(f"component {comp.name!r}: the {fmt} {prec} artifact does not run here: "
+                              f"{type(e).__name__}: {' '.join(str(e).split())[:500]}") from e
     err, cos = verify.parity(ref_out, got)
     metric = spec.evaluate({**refs, comp.name: run}, held_data, comp.name)
     ok, reason = verify.gate(comp, prec, err, cos, metric, ref_metric[1])

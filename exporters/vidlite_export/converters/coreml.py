@@ -79,8 +79,11 @@ class CoreMLConverter(Converter):
                         file_weights_dir=model.weights_dir)
         ops = [op for f in prog.functions.values() for op in f.operations]
         op_types = sorted({op.op_type for op in ops})
+        # weights: float constants of any size (int constants are index tables such as arange)
         consts = [op for op in ops if op.op_type == "const" and op.outputs[0].val is not None
-                  and np.asarray(op.outputs[0].val).size > 16]
+                  and np.asarray(op.outputs[0].val).size > 16
+                  and np.asarray(op.outputs[0].val).dtype.kind in "fiu"
+                  and np.asarray(op.outputs[0].val).dtype not in (np.int32, np.int64)]
         weight_dtypes = sorted({str(np.asarray(op.outputs[0].val).dtype) for op in consts})
         want_float = "float32" if precision == "fp32" else "float16"
         reason = (f"Core ML cannot run on Linux; checked structurally: inputs/outputs/shapes match the "

@@ -11,6 +11,24 @@ from vidlite_export.converters.base import (ConversionError, Converted, Converte
 from vidlite_export.specs.base import ComponentSpec
 
 OPSET = 17
+QDQ_OPSET = 13  # per-channel QuantizeLinear/DequantizeLinear (the axis attribute) needs opset 13
+
+
+def _at_least_opset(path: Path, opset: int, out: Path) -> Path:
+    """Third-party graphs (PP-OCR ships opset 11) are upgraded so per-channel int8 is expressible."""
+    import onnx
+    from onnx import version_converter
+
+    model = onnx.load(str(path))
+    current = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=opset)
+    if current >= opset:
+        return path
+    try:
+        onnx.save(version_converter.convert_version(model, opset), str(out))
+    except Exception as e:
+        raise ConversionError(f"{path.name}: cannot upgrade ONNX opset {current} to {opset} for int8 "
+                              f"quantization: {str(e).splitlines()[0]}") from e
+    return out
 
 
 def export_onnx(module, comp: ComponentSpec, example: dict[str, np.ndarray], path: Path) -> Path:
@@ -89,10 +107,11 @@ class OnnxConverter(Converter):
         from onnxruntime.quantization.shape_inference import quant_pre_process
 
         pre = job.workdir / f"{job.comp.name}.pre.onnx"
+        src = _at_least_opset(job.onnx_path, QDQ_OPSET, job.workdir / f"{job.comp.name}.opset.onnx")
         try:
-            quant_pre_process(str(job.onnx_path), str(pre), skip_symbolic_shape=True)
-        except Exception:  # pre-processing is an optimisation; quantize the graph as traced
-            shutil.copyfile(job.onnx_path, pre)
+            quant_pre_process(str(src), str(pre), skip_symbolic_shape=True)
+        except Exception:  # pre-processing is an optimisation; quantize the graph as given
+            shutil.copyfile(src, pre)
         try:
             if precision == "int8-dynamic":
                 quantize_dynamic(str(pre), str(out), weight_type=QuantType.QInt8, per_channel=False)

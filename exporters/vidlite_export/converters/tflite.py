@@ -9,6 +9,18 @@ from vidlite_export.converters.base import (ConversionError, Converted, Converte
 from vidlite_export.specs.base import ComponentSpec
 
 SIGNATURE = "serving_default"
+# fp16 weights, dequantized to fp32 in the graph (GPU delegates run them in fp16 natively)
+FP16_WEIGHTS = [{"regex": ".*", "operation": "*", "algorithm_key": "float_casting",
+                 "op_config": {"weight_tensor_config": {"num_bits": 16, "dtype": "FLOAT"},
+                               "compute_precision": "FLOAT", "explicit_dequantize": True}}]
+# precision → (recipe from ai_edge_quantizer.recipe, how the manifest describes it)
+_RECIPES = {
+    "fp16": (lambda r: FP16_WEIGHTS, None),
+    "int8-static": (lambda r: float_io(r.static_wi8_ai8()),
+                    "static_wi8_ai8 (int8 weights and activations, float model I/O)"),
+    "int8-dynamic": (lambda r: r.dynamic_wi8_afp32(), "dynamic_wi8_afp32 (int8 weights, dynamic activations)"),
+    "int8-weight-only": (lambda r: r.weight_only_wi8_afp32(), "weight_only_wi8_afp32"),
+}
 # LiteRT without x64 downcasts 64-bit I/O; the manifest records the dtype each artifact takes.
 _DOWNCAST = {"int64": "int32"}
 
@@ -34,7 +46,7 @@ def _named(module, comp: ComponentSpec):
 @register
 class TFLiteConverter(Converter):
     format = "tflite"
-    precisions = ("fp32", "int8-static", "int8-dynamic", "int8-weight-only")
+    precisions = ("fp32", "fp16", "int8-static", "int8-dynamic", "int8-weight-only")
 
     def convert(self, job: ConvertJob, precision: str) -> Converted:
         import torch
@@ -55,29 +67,21 @@ class TFLiteConverter(Converter):
             return Converted(fp32, [fp32], None, io_dtypes)
 
         from ai_edge_quantizer import quantizer, recipe
+
         out = job.workdir / f"{comp.name}.{precision}.tflite"
+        make, method = _RECIPES[precision]
         q = quantizer.Quantizer(str(fp32))
-        if precision == "int8-static":
-            if not job.calibration:
-                raise ConversionError(f"component {comp.name!r}: int8-static needs calibration samples")
-            q.load_quantization_recipe(float_io(recipe.static_wi8_ai8()))
-            data = {SIGNATURE: [cast_inputs(s, comp, io_dtypes) for s in job.calibration]}
-            with quiet():
+        q.load_quantization_recipe(make(recipe))
+        quant = {"method": f"ai-edge-quantizer {method}"} if method else None
+        with quiet():
+            if precision == "int8-static":
+                if not job.calibration:
+                    raise ConversionError(f"component {comp.name!r}: int8-static needs calibration samples")
+                data = {SIGNATURE: [cast_inputs(s, comp, io_dtypes) for s in job.calibration]}
                 res = q.quantize(q.calibrate(data, num_threads=1))
-            quant = {"method": "ai-edge-quantizer static_wi8_ai8 (int8 weights and activations)",
-                     "calibration": job.calibration_source, "samples": len(job.calibration)}
-        elif precision == "int8-dynamic":
-            q.load_quantization_recipe(recipe.dynamic_wi8_afp32())
-            with quiet():
+                quant.update(calibration=job.calibration_source, samples=len(job.calibration))
+            else:
                 res = q.quantize()
-            quant = {"method": "ai-edge-quantizer dynamic_wi8_afp32 (int8 weights, dynamic activations)"}
-        elif precision == "int8-weight-only":
-            q.load_quantization_recipe(recipe.weight_only_wi8_afp32())
-            with quiet():
-                res = q.quantize()
-            quant = {"method": "ai-edge-quantizer weight_only_wi8_afp32"}
-        else:
-            raise ConversionError(f"tflite has no precision {precision!r}")
         res.export_model(str(out), overwrite=True)
         return Converted(out, [out], quant, io_dtypes)
 

@@ -30,7 +30,7 @@ class CaptionConfig:
     layers: int = 2
     ffn: int = 256
     max_len: int = 20
-    channels: tuple[int, ...] = (24, 48, 96)  # a 4×4 patchify stem, then stride-2 convs
+    channels: tuple[int, ...] = (16, 32, 64, 96)  # stride-2 3×3 convs: 64 → 4×4
 
     @property
     def head_dim(self) -> int:
@@ -85,10 +85,10 @@ class ClipEncoder(nn.Module):
 
     def __init__(self, cfg: CaptionConfig):
         super().__init__()
-        ch = cfg.channels
-        stem = nn.Sequential(nn.Conv2d(3, ch[0], 4, 4, bias=False), nn.BatchNorm2d(ch[0]), nn.Hardswish())
-        self.cnn = nn.Sequential(stem, *[conv_bn_act(a, b, 2) for a, b in zip(ch[:-1], ch[1:])])
-        cells = (cfg.size // (4 * 2 ** (len(ch) - 1))) ** 2
+        # Full-resolution first layer: a coarser (patchify) stem confused small circles with squares.
+        chans = (3,) + tuple(cfg.channels)
+        self.cnn = nn.Sequential(*[conv_bn_act(a, b, 2) for a, b in zip(chans[:-1], chans[1:])])
+        cells = (cfg.size // 2 ** len(cfg.channels)) ** 2
         self.proj = nn.Linear(cfg.channels[-1] * cells, cfg.dim)
         self.time = nn.Parameter(torch.zeros(1, cfg.frames, cfg.dim))
         self.norm1 = nn.LayerNorm(cfg.dim)

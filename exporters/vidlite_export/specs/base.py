@@ -32,12 +32,6 @@ class TensorSpec:
         if self.dtype not in DTYPES:
             raise SpecError(f"tensor {self.name!r}: dtype {self.dtype!r} is not one of {DTYPES}")
 
-    def concrete(self, dims: Mapping[str, int]) -> tuple[int, ...]:
-        try:
-            return tuple(d if isinstance(d, int) else int(dims[d]) for d in self.shape)
-        except KeyError as e:
-            raise SpecError(f"tensor {self.name!r}: symbolic dim {e.args[0]!r} has no example size") from None
-
     def to_manifest(self) -> dict:
         return {"name": self.name, "dtype": self.dtype, "shape": list(self.shape)}
 
@@ -63,9 +57,9 @@ DEFAULT_TOLERANCES = {
 class ComponentSpec:
     """One exported graph.
 
-    ``module``: attribute of the model that holds this component (a ``nn.Module`` whose ``forward``
-    takes the inputs positionally in spec order and returns the outputs in spec order), or None when
-    ``onnx_source`` names a third-party ONNX file (then only ONNX-consuming formats apply).
+    ``module``: attribute of the model that holds this component: a ``nn.Module`` whose ``forward``
+    takes the inputs positionally in spec order and returns the outputs in spec order, or the path
+    of a third-party ONNX file with the spec's tensor names (then only ONNX-consuming formats apply).
     ``int8``: the int8 flavour per format for this component (static where activations calibrate
     well, dynamic/weight-only for autoregressive decoders and transformers).
     ``dims``: sizes of symbolic dims; the exporter reads the others (vocabulary, cache length...)
@@ -77,7 +71,6 @@ class ComponentSpec:
     outputs: tuple[TensorSpec, ...]
     dims: Mapping[str, int]
     module: str | None = None
-    onnx_source: str | None = None
     dynamic: tuple[str, ...] = ()
     int8: Mapping[str, str] = field(default_factory=lambda: {
         "onnx": "int8-static", "openvino": "int8-static", "tflite": "int8-static",
@@ -85,20 +78,6 @@ class ComponentSpec:
     tolerances: Mapping[str, Tolerance] = field(default_factory=lambda: dict(DEFAULT_TOLERANCES))
     # formats this component cannot go to, with the reason (reported, never silently dropped)
     unsupported: Mapping[str, str] = field(default_factory=dict)
-
-    def example(self, rng: np.random.Generator | None = None) -> dict[str, np.ndarray]:
-        """Random inputs of the declared shapes/dtypes: enough to trace, never used to calibrate."""
-        rng = rng or np.random.default_rng(0)
-        out = {}
-        for t in self.inputs:
-            shape = t.concrete(self.dims)
-            if t.dtype.startswith("float"):
-                out[t.name] = rng.standard_normal(shape).astype(t.dtype)
-            elif t.dtype == "bool":
-                out[t.name] = np.ones(shape, bool)
-            else:
-                out[t.name] = np.zeros(shape, t.dtype)
-        return out
 
     def tolerance(self, precision: str) -> Tolerance:
         return self.tolerances["int8" if precision.startswith("int8") else precision]

@@ -30,7 +30,7 @@ def load_checked(load: Callable[[Path], object], checkpoint, family: str):
         return load(d)
     except Exception as e:
         raise SpecError(f"checkpoint {checkpoint or d} does not fit the {family} spec: "
-                        f"{type(e).__name__}: {str(e).splitlines()[0][:400]}") from e
+                        f"{type(e).__name__}: {' '.join(str(e).split())[:600]}") from e
 
 
 def world_clips(n: int, preprocess: dict, split: str = HELDOUT_SPLIT, cfg=None):

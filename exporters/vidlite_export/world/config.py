@@ -43,6 +43,9 @@ class WorldConfig:
         if self.overlay_phrases not in ("train", "heldout"):
             raise ValueError(
                 f"WorldConfig: overlay_phrases must be 'train' or 'heldout', got {self.overlay_phrases!r}")
+        from vidlite_export.world.render import FONTS
+        if not self.fonts or set(self.fonts) - set(FONTS):
+            raise ValueError(f"WorldConfig: fonts must be a non-empty subset of {sorted(FONTS)}, got {self.fonts}")
         if self.noise_max < 0:
             raise ValueError(f"WorldConfig: noise_max must be >= 0, got {self.noise_max}")
 
