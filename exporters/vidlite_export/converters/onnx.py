@@ -88,7 +88,7 @@ class _Reader:
 @register
 class OnnxConverter(Converter):
     format = "onnx"
-    precisions = ("fp32", "fp16", "int8-static", "int8-dynamic")
+    precisions = ("fp32", "fp16", "int8-static", "int8-dynamic", "int8-weight-only")
     needs_torch = False
 
     def convert(self, job: ConvertJob, precision: str) -> Converted:
@@ -104,6 +104,8 @@ class OnnxConverter(Converter):
             onnx.save(m, str(out))
             return Converted(out, [out])
         from onnxruntime.quantization import QuantFormat, QuantType, quantize_dynamic, quantize_static
+        if precision == "int8-weight-only":
+            return self._weight_only(job, out)
         from onnxruntime.quantization.shape_inference import quant_pre_process
 
         pre = job.workdir / f"{job.comp.name}.pre.onnx"
@@ -114,7 +116,7 @@ class OnnxConverter(Converter):
             shutil.copyfile(src, pre)
         try:
             if precision == "int8-dynamic":
-                quantize_dynamic(str(pre), str(out), weight_type=QuantType.QInt8, per_channel=False)
+                quantize_dynamic(str(pre), str(out), weight_type=QuantType.QInt8, per_channel=True)
                 return Converted(out, [out], {"method": "onnxruntime.quantize_dynamic (int8 weights, "
                                               "activations quantized at run time)"})
             if not job.calibration:
@@ -129,6 +131,26 @@ class OnnxConverter(Converter):
                                       "weights, uint8 activations, min-max)",
                                       "calibration": job.calibration_source,
                                       "samples": len(job.calibration)})
+
+    @staticmethod
+    def _weight_only(job: ConvertJob, out: Path) -> Converted:
+        """MatMul weights as 8-bit MatMulNBits (float compute) and embedding tables as int8 Gather:
+        for transformer encoders, where dynamic activation quantization loses too much (MiniLM:
+        cosine 0.95 with quantize_dynamic, 0.998 this way)."""
+        import onnx
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from onnxruntime.quantization.matmul_nbits_quantizer import (DefaultWeightOnlyQuantConfig,
+                                                                     MatMulNBitsQuantizer)
+        q = MatMulNBitsQuantizer(onnx.load(str(job.onnx_path)),
+                                 algo_config=DefaultWeightOnlyQuantConfig(block_size=32, is_symmetric=True, bits=8))
+        q.process()
+        mid = job.workdir / f"{job.comp.name}.nbits.onnx"
+        q.model.save_model_to_file(str(mid), False)
+        quantize_dynamic(str(mid), str(out), weight_type=QuantType.QInt8, op_types_to_quantize=["Gather"],
+                         per_channel=True)
+        mid.unlink()
+        return Converted(out, [out], {"method": "onnxruntime MatMulNBits 8-bit (block 32) weights + int8 Gather "
+                                                "tables; float activations"})
 
     def runner(self, art: Converted, comp: ComponentSpec):
         import onnxruntime as ort

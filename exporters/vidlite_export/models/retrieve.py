@@ -44,10 +44,15 @@ class VideoEncoder(nn.Module):
         d = cfg.clip.dim
         self.head = nn.Sequential(nn.Linear(2 * d, cfg.hidden), nn.ReLU(), nn.Linear(cfg.hidden, cfg.embed_dim))
 
-    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+    def pooled(self, frames: torch.Tensor) -> torch.Tensor:
         f = self.features(frames)
-        pooled = torch.cat([f.mean(1), f.amax(1)], dim=1)
+        return torch.cat([f.mean(1), f.amax(1)], dim=1)
+
+    def embed(self, pooled: torch.Tensor) -> torch.Tensor:
         return nn.functional.normalize(self.head(pooled), dim=-1)
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        return self.embed(self.pooled(frames))
 
 
 class RetrieveModel(nn.Module):

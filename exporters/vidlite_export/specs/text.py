@@ -7,14 +7,14 @@ import numpy as np
 from vidlite_export.specs.base import ComponentSpec, TensorSpec
 
 SEQ = 32  # token length the text encoder is exported at (queries and overlay phrases fit)
-TRANSFORMER_INT8 = {"onnx": "int8-dynamic", "openvino": "int8-weight-only", "tflite": "int8-dynamic",
+TRANSFORMER_INT8 = {"onnx": "int8-weight-only", "openvino": "int8-weight-only", "tflite": "int8-dynamic",
                     "coreml": "int8-weight-only"}
 
 TEXT_ENCODER = ComponentSpec(
     name="text_encoder", module="text_encoder",
     inputs=(TensorSpec("input_ids", "int64", ("batch", "seq")), TensorSpec("attention_mask", "int64", ("batch", "seq"))),
     outputs=(TensorSpec("embedding", "float32", ("batch", "text_dim")),),
-    dims={"batch": 1, "seq": SEQ, "text_dim": 384}, dynamic=("batch",), int8=TRANSFORMER_INT8)
+    dims={"batch": 1, "seq": SEQ}, dynamic=("batch",), int8=TRANSFORMER_INT8)
 
 
 def tokens(tokenizer, texts: list[str]) -> list[dict[str, np.ndarray]]:

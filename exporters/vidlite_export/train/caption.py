@@ -24,7 +24,7 @@ from vidlite_export.world import (
 
 FAMILY = "caption"
 WORLD = WorldConfig()
-DEFAULTS = {"pool": 4000, "batch": 32, "lr": 2e-3, "warmup": 60, "aux_weight": 0.5}
+DEFAULTS = {"pool": 5000, "batch": 32, "lr": 2e-3, "warmup": 60, "aux_weight": 0.5}
 BARS = {"bleu4": (">=", 0.5), "subject_accuracy": (">=", 0.9)}
 # Training-only heads on the pooled encoder memory: direct supervision of what the caption must say
 # speeds up learning the encoder several-fold on a CPU budget. They are not part of the exported model.
@@ -171,4 +171,4 @@ def evaluate(weights_dir: Path, n_clips: int) -> dict:
     return m
 
 
-RECIPE = Recipe(family=FAMILY, train=train, evaluate=evaluate, default_steps=1500)
+RECIPE = Recipe(family=FAMILY, train=train, evaluate=evaluate, default_steps=2500)

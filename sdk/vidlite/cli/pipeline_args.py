@@ -11,6 +11,8 @@ def add_runtime_args(p, family: str) -> None:
     p.add_argument("--backend", metavar="PIN", default=None,
                    help="auto (default), or a pin such as onnxruntime:int8, openvino, litert")
     p.add_argument("--threads", type=int, metavar="N", help="inference threads (default: the backend's)")
+    p.add_argument("--decode-threads", type=int, metavar="N",
+                   help="video decoding threads (default: FFmpeg's; on 2 cores, --threads 1 --decode-threads 1 is fastest)")
 
 
 def check_video(source: str) -> None:
@@ -26,7 +28,7 @@ def check_video(source: str) -> None:
 
 def runtime_options(args) -> dict:
     return {"bundle": args.bundle, "backend": None if args.backend in (None, "auto") else args.backend,
-            "threads": args.threads}
+            "threads": args.threads, "decode_threads": args.decode_threads}
 
 
 def console(stderr: bool = False):

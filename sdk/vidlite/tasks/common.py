@@ -17,6 +17,8 @@ class RuntimeOptions:
 
     bundle: str | os.PathLike | None = None  # default: $VIDLITE_BUNDLES/<family> or ~/.cache/vidlite/bundles/<family>
     backend: str | None = None  # None/"auto", or a pin such as "onnxruntime:int8", "openvino"
+    # Decoding runs on its own thread while the model runs: on a small CPU, splitting the cores
+    # (e.g. threads=1, decode_threads=1 on 2 cores) beats both defaulting to all of them.
     threads: int | None = None  # inference threads per component (None: the backend's default)
     decode_threads: int | None = None  # FFmpeg threads for files (None: FFmpeg's default)
     queue_size: int | None = None  # decoded frames buffered ahead (None: 8 for files, 4 for live sources)

@@ -57,7 +57,7 @@ class Restorer:
         self.context = spec.frames_per_clip  # K frames stacked on channels
         # Formats without dynamic shapes (TFLite, Core ML) were exported at the preprocess size with a
         # batch of one; ONNX/OpenVINO take any multiple of `multiple`, so larger tiles cost fewer calls.
-        fixed = self.generator.artifact["format"] in FIXED_SHAPE_FORMATS
+        self.fixed_tile = fixed = self.generator.artifact["format"] in FIXED_SHAPE_FORMATS
         if fixed and o.tile and o.tile != spec.width:
             raise ValueError(f"this {self.generator.artifact['format']} generator takes fixed "
                              f"{spec.width}x{spec.height} inputs; tile={o.tile} is not possible "
@@ -93,7 +93,8 @@ class Restorer:
         def gen(patches):
             return self.generator.run({self._in_name: patches})[self._out_name]
 
-        return run_tiled(x, gen, self.tile, self.overlap, self.multiple, out_channels=3, batch=self.batch)
+        return run_tiled(x, gen, self.tile, self.overlap, self.multiple, out_channels=3, batch=self.batch,
+                         fixed_tile=self.fixed_tile)
 
     def restore_frames(self, frames: list[np.ndarray]) -> np.ndarray:
         """K consecutive BGR frames (centre one restored) → the restored centre frame, BGR uint8."""
