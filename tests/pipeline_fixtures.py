@@ -94,39 +94,11 @@ def unreadable_file(tmp_path):
 
 # --- real bundles and world videos for the pipeline tests ---------------------------------------
 
-def _reference_weights_exist(family: str) -> bool:
-    from vidlite_export.train.common import WEIGHTS_ROOT
-
-    return (WEIGHTS_ROOT / family / "model.safetensors").is_file()
-
-
 @pytest.fixture(scope="session")
-def family_bundle(tmp_path_factory):
-    """``family_bundle("caption")`` → a bundle exported from the trained reference model with
-    ``vidlite_export.export`` (ONNX fp32 only: the pipelines are under test here, int8 parity is the
-    exporter's tests), once per session.
-    ``VIDLITE_TEST_BUNDLES=DIR`` uses ``DIR/<family>`` instead (e.g. the bundles `vidlite demo` made)."""
-    made: dict[str, object] = {}
-    reuse = os.environ.get("VIDLITE_TEST_BUNDLES")
-
-    def get(family: str):
-        if reuse:
-            from pathlib import Path
-
-            p = Path(reuse) / family
-            if not (p / "manifest.json").is_file():
-                pytest.skip(f"VIDLITE_TEST_BUNDLES={reuse} has no {family} bundle")
-            return p
-        if family not in made:
-            if not _reference_weights_exist(family):
-                pytest.skip(f"the {family} reference weights are not trained yet (exporters/vidlite_export/weights)")
-            import vidlite_export
-
-            out = tmp_path_factory.mktemp("bundles") / family
-            made[family] = vidlite_export.export(family, formats=("onnx",), precisions=("fp32",), out=out).bundle
-        return made[family]
-
-    return get
+def family_bundle(reference_bundle):
+    """``family_bundle("caption")`` → the exporter's shared, cached reference bundle (ONNX fp32: the
+    pipelines are under test here; int8 parity is the exporter's tests)."""
+    return lambda family: reference_bundle(family, formats=("onnx",), precisions=("fp32",))
 
 
 @pytest.fixture(scope="session")

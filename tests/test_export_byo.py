@@ -207,6 +207,7 @@ def test_hf_vision_encoder_decoder_exports_as_a_captioner(tmp_path):
     transformers = pytest.importorskip("transformers")
     from vidlite.text import WordTokenizer
     from vidlite_export.specs import caption
+    from vidlite_export.specs.text import TRANSFORMER_INT8
     from vidlite_export.world import caption_vocabulary
 
     tok = WordTokenizer.from_words(caption_vocabulary())
@@ -234,7 +235,10 @@ def test_hf_vision_encoder_decoder_exports_as_a_captioner(tmp_path):
 
     cfg = SimpleNamespace(layers=2, heads=2, max_len=max_len, head_dim=16)
     model = SimpleNamespace(encoder=encoder, decoder=step, cfg=cfg, tokenizer=tok)
-    report = export(replace(caption.SPEC, load_model=None, calibration_clips=4), model=model,
+    # a ViT is a transformer: like the text towers, its int8 is weight-only/dynamic, not static
+    encoder_spec = replace(caption.ENCODER, int8=TRANSFORMER_INT8)
+    spec = replace(caption.SPEC, components=(encoder_spec, caption.DECODER), load_model=None, calibration_clips=4)
+    report = export(spec, model=model,
                     formats=["onnx", "tflite"], precisions=["fp32", "int8"], out=tmp_path / "ved",
                     calibration=_one_video(tmp_path))
     rows = {(r.component, r.format, r.precision): r for r in report.rows}

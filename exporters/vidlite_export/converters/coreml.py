@@ -30,14 +30,13 @@ class CoreMLConverter(Converter):
         args = tuple(torch.from_numpy(job.example[t.name]) for t in comp.inputs)
         try:
             with quiet():
-                prog = torch.export.export(job.module.eval(), args).run_decompositions({})
+                prog = torch.export.export(job.module.eval(), args)
                 inputs = [ct.TensorType(name=t.name, shape=job.example[t.name].shape,
                                         dtype=np.int32 if t.dtype == "int64" else np.dtype(t.dtype).type)
                           for t in comp.inputs]
-                mlmodel = ct.convert(
-                    prog, inputs=inputs, outputs=[ct.TensorType(name=t.name) for t in comp.outputs],
-                    convert_to="mlprogram",
-                    minimum_deployment_target=getattr(ct.target, DEPLOYMENT_TARGET),
+                mlmodel = _convert(
+                    ct, prog, inputs, outputs=[ct.TensorType(name=t.name) for t in comp.outputs],
+                    convert_to="mlprogram", minimum_deployment_target=getattr(ct.target, DEPLOYMENT_TARGET),
                     compute_precision=ct.precision.FLOAT32 if precision == "fp32" else ct.precision.FLOAT16,
                     skip_model_load=True)
         except Exception as e:
@@ -100,6 +99,16 @@ class CoreMLConverter(Converter):
         return reason + (f"; {len(qops)} int8 weight tensors dequantized: {direct} match a PyTorch parameter, "
                          f"{fused} a weight Core ML fused from PyTorch ops (vs its float value); "
                          f"worst rel. err {err:.4f}")
+
+
+def _convert(ct, prog, inputs, **kw):
+    """coremltools from the export program with no decompositions (what works for the KV-cache
+    decoder); ops its frontend lacks (HF BERT's ``new_ones``) convert after the default ATen
+    decompositions."""
+    try:
+        return ct.convert(prog.run_decompositions({}), inputs=inputs, **kw)
+    except NotImplementedError:
+        return ct.convert(prog.run_decompositions(), inputs=inputs, **kw)
 
 
 def _dequantize(op) -> np.ndarray:

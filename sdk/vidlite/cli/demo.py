@@ -89,7 +89,10 @@ def run(args) -> int:
     from vidlite.tasks import (CaptionerOptions, Captioner, Restorer, RestorerOptions, Retriever,
                                RetrieverOptions, Understander, UnderstanderOptions)
 
-    out = Console()
+    import sys
+
+    # Wide tables (export report, per-step figures) stay readable when the output is a file or pipe.
+    out = Console() if sys.stdout.isatty() else Console(width=160)
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     steps = []
