@@ -26,7 +26,7 @@ from vidlite_export.world import DAMAGE_KINDS, SPLIT_SEEDS, WorldConfig, damage,
 FAMILY = "generate"
 WORLD = WorldConfig()
 K = 3  # frames in
-DEFAULTS = {"pool": 1500, "batch": 16, "crop": 48, "lr": 3e-3, "warm_fraction": 0.7, "adv_weight": 0.01,
+DEFAULTS = {"pool": 1500, "batch": 16, "crop": 32, "lr": 3e-3, "warm_fraction": 0.7, "adv_weight": 0.05,
             "d_lr": 2e-4}
 BARS = {"psnr_gain_db": (">=", 6.0), "edge_sharpness_gain_vs_ablation": (">", 0.0)}
 
@@ -212,4 +212,4 @@ def evaluate(weights_dir: Path, n_clips: int) -> dict:
     return evaluate_generator(gen_model.load(weights_dir).generator, n_clips)
 
 
-RECIPE = Recipe(family=FAMILY, train=train, evaluate=evaluate, default_steps=1000)
+RECIPE = Recipe(family=FAMILY, train=train, evaluate=evaluate, default_steps=2000)

@@ -199,4 +199,4 @@ def evaluate(weights_dir: Path, n_clips: int) -> dict:
     return m
 
 
-RECIPE = Recipe(family=FAMILY, train=train, evaluate=evaluate, default_steps=600)
+RECIPE = Recipe(family=FAMILY, train=train, evaluate=evaluate, default_steps=700)
