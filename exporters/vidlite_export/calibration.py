@@ -31,18 +31,14 @@ def _clips(frames: np.ndarray, fpc: int, per_video: int) -> list[np.ndarray]:
     return [frames[s:s + fpc] for s in starts]
 
 
-def _read_frames(path: Path, max_frames: int) -> np.ndarray:
-    import cv2
-    cap = cv2.VideoCapture(str(path))
-    frames = []
+def _read_frames(path: Path, max_frames: int, sample_fps: float | None) -> np.ndarray:
+    """Frames decoded and sampled exactly as the runtime pipelines read video (vidlite.video)."""
+    from vidlite.video import VideoSourceError, open_video
     try:
-        while cap.isOpened() and len(frames) < max_frames:
-            ok, f = cap.read()
-            if not ok:
-                break
-            frames.append(f)
-    finally:
-        cap.release()
+        with open_video(path, sample_fps=sample_fps) as stream:
+            frames = [f.image for f, _ in zip(stream, range(max_frames))]
+    except VideoSourceError:
+        return np.zeros((0, 1, 1, 3), np.uint8)
     return np.stack(frames) if frames else np.zeros((0, 1, 1, 3), np.uint8)
 
 
@@ -65,13 +61,13 @@ def clips_from_videos(folder: str | Path, preprocess: Mapping, n: int, max_frame
     per_video = max(1, -(-n // len(videos)))
     raw, unreadable = [], []
     for v in videos:
-        frames = _read_frames(v, max_frames)
+        frames = _read_frames(v, max_frames, preprocess.get("sample_fps"))
         if len(frames) == 0:
             unreadable.append(v.name)
             continue
         raw.extend(_clips(frames, fpc, per_video))
     if not raw:
-        raise CalibrationError(f"calibration: no readable video in {folder} (OpenCV decoded no frame from "
+        raise CalibrationError(f"calibration: no readable video in {folder} (no frame could be decoded from "
                                f"{', '.join(unreadable)})")
     idx = np.linspace(0, len(raw) - 1, num=min(n, len(raw))).round().astype(int)
     return preprocess_clips([raw[i] for i in idx], preprocess)

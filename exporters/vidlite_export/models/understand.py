@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from vidlite.tasks.event_peaks import peak_events
 from vidlite_export.models import minilm
 from vidlite_export.models.clip_features import ClipFeatures, ClipFeaturesConfig
 
@@ -103,12 +104,7 @@ def decode_events(logits: np.ndarray, fps: float, labels=EVENT_LABELS,
     if logits.ndim != 2 or logits.shape[1] != len(labels):
         raise ValueError(f"logits: expected (T, {len(labels)}) for labels {labels}, got {logits.shape}")
     probs = 1.0 / (1.0 + np.exp(-logits))
-    out = []
-    for j, label in enumerate(labels):
-        k = int(probs[:, j].argmax())
-        if probs[k, j] >= threshold:
-            out.append((label, k / fps, (k + 1) / fps))
-    return out
+    return [(labels[j], k / fps, (k + 1) / fps) for j, k, _ in peak_events(probs, threshold)]
 
 
 def load(weights_dir: str | Path) -> UnderstandModel:

@@ -23,6 +23,7 @@ import numpy as np
 
 from vidlite.tasks.bundles import open_model
 from vidlite.tasks.common import ClipTensor, RuntimeOptions, open_source, source_name
+from vidlite.tasks.event_peaks import peak_events
 from vidlite.tasks.report import PipelineReport, StageClock
 from vidlite.tasks.textenc import TextFeeder, softmax, wordpiece_for
 from vidlite.tasks.windows import windows
@@ -165,12 +166,8 @@ class Understander:
 
     def window_events(self, probs: np.ndarray, frames) -> list[Event]:
         """A label fires in a window where its peak frame probability passes the threshold, at that frame."""
-        out = []
-        for j, label in enumerate(self.event_labels):
-            k = int(probs[:, j].argmax())
-            if k < len(frames) and probs[k, j] >= self.threshold:
-                start = frames[k].pts
-                out.append(Event(label, start, start + 1.0 / self.sample_fps, float(probs[k, j])))
+        out = [Event(self.event_labels[j], frames[k].pts, frames[k].pts + 1.0 / self.sample_fps, p)
+               for j, k, p in peak_events(probs, self.threshold) if k < len(frames)]
         return sorted(out, key=lambda e: e.start)
 
     def understand(self, source, *, jsonl=None, on_item=None) -> UnderstandResult:
