@@ -90,7 +90,6 @@ def test_index_and_search_commands(capsys, family_bundle, world_video, tmp_path)
     assert {"video", "start", "end", "score"} <= set(hits[0])
 
 
-@pytest.mark.slow
 def test_demo_end_to_end_with_exported_bundles(capsys, family_bundle, tmp_path, monkeypatch):
     """`vidlite demo` reusing this session's bundles (the export step itself is the exporter's tests)."""
     bundles = tmp_path / "bundles"
