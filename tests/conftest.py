@@ -5,9 +5,8 @@ import pytest
 
 pytest_plugins: list[str] = ["_fixtures_preprocess", "pipeline_fixtures", "_fixtures_runtime", "_fixtures_export"]
 
-SLOW_REASON = ("slow: full exports of every reference family for every target and of the bring-your-own "
-               "models (≈ 30 min on 2 cores); run them with VIDLITE_SLOW=1 scripts/test or pytest -m slow "
-               "(bench/export.py measures the same exports)")
+SLOW_REASON = ("slow: full export of every reference family for every target (≈ 15–30 min on 2 cores); "
+               "run it with VIDLITE_SLOW=1 scripts/test or pytest -m slow (bench/export.py measures the same exports)")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -17,8 +17,6 @@ import torch  # noqa: E402
 from vidlite_export import export  # noqa: E402
 from vidlite_export.specs.base import TaskSpec  # noqa: E402
 
-pytestmark = pytest.mark.slow
-
 
 def _sentences() -> list[str]:
     from vidlite_export.world import HELDOUT_PHRASES, TRAIN_PHRASES
