@@ -204,14 +204,12 @@ def load(weights_dir) -> CaptionModel:
     from pathlib import Path
 
     from vidlite.text import WordTokenizer
-    from vidlite_export.train.common import load_weights
+    from vidlite_export.train.common import load_model
 
     weights_dir = Path(weights_dir)
-    state, config = load_weights(weights_dir / "model.safetensors", "caption")
-    model = CaptionModel(CaptionConfig.from_dict(config))
-    model.load_state_dict(state)
+    model = load_model(weights_dir, "caption", CaptionModel, CaptionConfig)
     model.tokenizer = WordTokenizer.from_file(weights_dir / "vocab.json")
     if model.tokenizer.vocab_size != model.cfg.vocab_size:
         raise ValueError(f"{weights_dir}: vocab.json has {model.tokenizer.vocab_size} tokens, "
                          f"the weights expect {model.cfg.vocab_size}")
-    return model.eval()
+    return model

@@ -97,11 +97,6 @@ class GenerateModel(nn.Module):
 
 def load(weights_dir) -> GenerateModel:
     """The trained generator from ``weights_dir/model.safetensors``, in eval mode."""
-    from pathlib import Path
+    from vidlite_export.train.common import load_model
 
-    from vidlite_export.train.common import load_weights
-
-    state, config = load_weights(Path(weights_dir) / "model.safetensors", "generate")
-    model = GenerateModel(GenerateConfig.from_dict(config))
-    model.load_state_dict(state)
-    return model.eval()
+    return load_model(weights_dir, "generate", GenerateModel, GenerateConfig)

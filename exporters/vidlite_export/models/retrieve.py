@@ -76,9 +76,6 @@ class RetrieveModel(nn.Module):
 
 def load(weights_dir: str | Path) -> RetrieveModel:
     """The trained model from ``weights_dir/model.safetensors`` in eval mode."""
-    from vidlite_export.train.common import load_weights
+    from vidlite_export.train.common import load_model
 
-    state, config = load_weights(Path(weights_dir) / "model.safetensors", "retrieve")
-    model = RetrieveModel(RetrieveConfig.from_dict(config))
-    model.load_state_dict(state)
-    return model.eval()
+    return load_model(weights_dir, "retrieve", RetrieveModel, RetrieveConfig)

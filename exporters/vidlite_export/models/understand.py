@@ -109,9 +109,6 @@ def decode_events(logits: np.ndarray, fps: float, labels=EVENT_LABELS,
 
 def load(weights_dir: str | Path) -> UnderstandModel:
     """The trained model from ``weights_dir/model.safetensors`` in eval mode."""
-    from vidlite_export.train.common import load_weights
+    from vidlite_export.train.common import load_model
 
-    state, config = load_weights(Path(weights_dir) / "model.safetensors", "understand")
-    model = UnderstandModel(UnderstandConfig.from_dict(config))
-    model.load_state_dict(state)
-    return model.eval()
+    return load_model(weights_dir, "understand", UnderstandModel, UnderstandConfig)

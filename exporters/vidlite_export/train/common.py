@@ -90,6 +90,15 @@ def load_weights(path: Path, family: str) -> tuple[dict, dict]:
     return load_file(str(path)), json.loads(meta["config"])
 
 
+def load_model(weights_dir, family: str, model_cls, config_cls):
+    """``model_cls(config_cls.from_dict(config))`` with the weights of ``weights_dir/model.safetensors``
+    loaded, in eval mode: the one way every reference family comes back from its committed files."""
+    state, config = load_weights(Path(weights_dir) / "model.safetensors", family)
+    model = model_cls(config_cls.from_dict(config))
+    model.load_state_dict(state)
+    return model.eval()
+
+
 def write_card(out: Path, card: dict) -> None:
     """``card.json`` (machine-readable) and ``card.md`` (the same facts for people)."""
     out.mkdir(parents=True, exist_ok=True)
