@@ -81,6 +81,19 @@ def text_tower() -> MiniLMTextTower:
     return tower
 
 
+class FrozenMiniLM(nn.Module):
+    """Base of a reference model whose text side is the frozen package MiniLM-L6: exposes it as the
+    ``text_encoder`` component and its ``tokenizer``, never stored in the model's own weights."""
+
+    @property
+    def text_encoder(self) -> MiniLMTextTower:
+        return text_tower()
+
+    @property
+    def tokenizer(self) -> WordPieceTokenizer:
+        return tokenizer()
+
+
 @torch.no_grad()
 def embed(texts: list[str], batch_size: int = 128) -> np.ndarray:
     """Unit-norm MiniLM sentence embeddings (N, 384) float32 of ``texts``."""

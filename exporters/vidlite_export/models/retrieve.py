@@ -55,7 +55,7 @@ class VideoEncoder(nn.Module):
         return self.embed(self.pooled(frames))
 
 
-class RetrieveModel(nn.Module):
+class RetrieveModel(minilm.FrozenMiniLM):
     """``video_encoder`` (trained, in the safetensors) plus the frozen package MiniLM ``text_encoder``;
     ``logit_scale`` is the learned contrastive temperature (1/τ), kept for reference."""
 
@@ -64,14 +64,6 @@ class RetrieveModel(nn.Module):
         self.cfg = cfg
         self.video_encoder = VideoEncoder(cfg)
         self.logit_scale = nn.Parameter(torch.tensor(2.659))  # log(1/0.07), as CLIP starts
-
-    @property
-    def text_encoder(self) -> minilm.MiniLMTextTower:
-        return minilm.text_tower()
-
-    @property
-    def tokenizer(self):
-        return minilm.tokenizer()
 
 
 def load(weights_dir: str | Path) -> RetrieveModel:

@@ -71,7 +71,7 @@ class SentimentHead(nn.Module):
         return self.mlp(embedding)
 
 
-class UnderstandModel(nn.Module):
+class UnderstandModel(minilm.FrozenMiniLM):
     """The trained parts (``events``, ``sentiment``) as submodules — what the safetensors holds — and
     the frozen pretrained ones (``text_encoder``, ``tokenizer``) attached from their packages."""
 
@@ -80,14 +80,6 @@ class UnderstandModel(nn.Module):
         self.cfg = cfg
         self.events = EventClassifier(cfg)
         self.sentiment = SentimentHead(cfg)
-
-    @property
-    def text_encoder(self) -> minilm.MiniLMTextTower:
-        return minilm.text_tower()
-
-    @property
-    def tokenizer(self):
-        return minilm.tokenizer()
 
     @torch.no_grad()
     def classify_text(self, texts: list[str]) -> list[str]:
