@@ -1,9 +1,10 @@
 // C++ timing of the fused pipeline without Python in the way: 1080p BGR / NV12 -> 224x224 float32
 // NCHW and 1080p -> 640x640 letterbox, per kernel variant. Prints median and min ms per frame of
 // thread CPU time (the build machines are shared: wall time there mostly measures the neighbours).
-// Usage: vidlite_bench_preprocess [reps] [case-name filter] [simd,cold]
-// (simd: skip the scalar reference; cold: evict the source frame from the caches before each run,
-// as a frame fresh from a decoder or camera would be)
+// Usage: vidlite_bench_preprocess [reps] [case-name filter] [simd,cold,evict]
+// (simd: skip the scalar reference; cold: flush the source frame from the caches before each run,
+// as a frame fresh from a decoder or camera would be; evict: write 16 MB elsewhere before each run,
+// as the competitors in bench/preprocess.py do between vidlite's calls, leaving caches and TLB cold)
 #include <algorithm>
 #include <ctime>
 #include <cstdio>
@@ -19,7 +20,8 @@ using namespace vidlite;
 #include <cstring>
 
 static const char* g_filter = "";  // run only cases whose name contains this
-static bool g_cold = false;        // evict the source frame from the caches before every run
+static bool g_cold = false;        // flush the source frame from the caches before every run
+static bool g_evict = false;       // write a 16 MB buffer before every run
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -38,9 +40,11 @@ static void Evict(const Image&) {}
 static void Time(const char* name, const Spec& s, const Image& im, int reps) {
   if (!std::strstr(name, g_filter)) return;
   std::vector<uint8_t> out(OutputBytes(s));
+  static std::vector<uint8_t> junk(g_evict ? 16 << 20 : 0);
   std::vector<double> ms;
   for (int r = 0; r < reps; ++r) {
     if (g_cold) Evict(im);
+    if (g_evict) std::memset(junk.data(), r, junk.size());
     timespec t0, t1;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
     Preprocess(s, &im, 1, Roi{}, out.data(), out.size(), 1);
@@ -73,6 +77,7 @@ int main(int argc, char** argv) {
   lb.width = lb.height = 640, lb.fit = Fit::kLetterbox, lb.pad_value = 114;
   const bool simd_only = argc > 3 && std::strstr(argv[3], "simd");
   g_cold = argc > 3 && std::strstr(argv[3], "cold");
+  g_evict = argc > 3 && std::strstr(argv[3], "evict");
   for (uint32_t mask : {0u, ~0u}) {
     if (simd_only && !mask) continue;
     SetCpuMask(mask);

@@ -27,12 +27,30 @@ struct Kernels {
   // Packed: o_k[i] = row[cols[i] * bpp + off[k]].
   void (*gather_packed)(const uint8_t* row, const int32_t* cols, int n, int safe_n, bool pairs, int bpp,
                         const int* off, uint8_t* o0, uint8_t* o1, uint8_t* o2);
-  // Optional (nullptr: the driver chains gather_packed and horizontal_pairs) fused kernel for
-  // bilinear downscales of packed sources to 3 channels: o_k[d] = w[d] * p0[off[k]] +
-  // w[n + d] * p1[off[k]] with p0 = row + cols[2d] * bpp, p1 = p0 + bpp. safe_n: leading outputs whose
-  // pair may be read with one 8-byte load.
+  // Fused kernels for bilinear downscales by >= 2x (cols in pairs (x, x + 1)) to 3 channels: gather,
+  // colour-convert and filter horizontally in one pass, with exactly the arithmetic of the chained
+  // kernels (gather, yuv_to_rgb, horizontal_pairs). safe_n: leading outputs d whose 16-byte windows
+  // (below) stay inside the rows; SIMD variants may read those windows, then read only pixel bytes.
+  // pf (pf_y, pf_c: luma, chroma): a hint, the byte offset from each row read to the row a later
+  // call will read (0: none); variants may prefetch the same columns there, spread over the row.
+  // Packed: o_k[d] = w0[d] * p0[off[k]] + w1[d] * p1[off[k]], p0 = row + cols[2d] * bpp,
+  // p1 = p0 + bpp; window: 16 bytes at p0.
   void (*pairs_packed)(const uint8_t* row, const int32_t* cols, int n, int safe_n, int bpp, const int* off,
-                       const float* w, float* o0, float* o1, float* o2);
+                       const float* w0, const float* w1, ptrdiff_t pf, float* o0, float* o1, float* o2);
+  // 4:2:0: pixel p has Y y[p] and chroma u/v[(p >> 1) * cstep]; R, G, B as yuv_to_rgb, then
+  // o_r[d] = w0[d] * R(x) + w1[d] * R(x + 1) (likewise G, B), x = cols[2d]. odd[d] = x & 1
+  // (precomputed per plan: where the second pixel's chroma lies). Windows: 16 bytes at y + x and at
+  // u + c, v + c, c = (x >> 1) * cstep.
+  void (*pairs_yuv)(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols,
+                    const uint8_t* odd, int n, int safe_n, const float* w0, const float* w1, const YuvCoeffs& k,
+                    ptrdiff_t pf_y, ptrdiff_t pf_c, float* o_r, float* o_g, float* o_b);
+  // Both tap rows of one output row, for bilinear downscales by >= 2x in both directions of packed
+  // sources to float32 planes: out[k][d] = (wy[0] * H0_k[d] + wy[1] * H1_k[d]) * s[k] + b[k], where
+  // H0 / H1 are what pairs_packed gives for row[0] / row[1], rounded exactly like pairs_packed
+  // followed by vertical_f32. Windows as for pairs_packed.
+  void (*pairs2_packed)(const uint8_t* const row[2], const int32_t* cols, int n, int safe_n, int bpp,
+                        const int* off, const float* w0, const float* w1, const float* wy, const float* s,
+                        const float* b, ptrdiff_t pf, float* const out[3]);
   // 4:2:0: oy[i] = y[x], ou[i] = u[(x >> 1) * cstep], ov[i] = v[(x >> 1) * cstep], x = cols[i].
   void (*gather_yuv)(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols, int n,
                      int safe_n, bool pairs, uint8_t* oy, uint8_t* ou, uint8_t* ov);
@@ -49,6 +67,8 @@ struct Kernels {
   void (*horizontal_pairs)(const uint8_t* in, const float* w, int n, float* out);
   // out[i] = sum_t w[t] * rows[t][i]  (taps >= 1, accumulated in tap order)
   void (*vertical)(const float* const* rows, const float* w, int taps, int n, float* out);
+  // vertical, then store_f32 with step 1, in one pass: out[i] = (sum_t w[t] * rows[t][i]) * s + b.
+  void (*vertical_f32)(const float* const* rows, const float* w, int taps, int n, float s, float b, float* out);
   // v = in[i] * s + b stored at out[i * step] as float32 / float16 bits (round to nearest even) /
   // a byte holding clamp(rint(v / qs) + zp, lo, hi) (round half to even).
   void (*store_f32)(const float* in, int n, float s, float b, float* out, int step);
@@ -56,6 +76,27 @@ struct Kernels {
   void (*store_q8)(const float* in, int n, float s, float b, float qs, int zp, int lo, int hi, uint8_t* out,
                    int step);
 };
+
+// pairs2_packed as a variant's own pairs_packed run on both rows, then its vertical_f32, over chunks
+// of outputs that stay in L1: the reference definition, and the implementation of variants without a
+// fused two-row loop. rows(r, d, m, h) fills h[0..2][0..m) with row r's outputs d..d+m-1.
+template <typename Rows>
+inline void Pairs2ByChunks(const Kernels& k, int n, const float* wy, const float* s, const float* b,
+                           float* const out[3], Rows rows) {
+  constexpr int kChunk = 64;
+  float h[2][3][kChunk];
+  for (int d = 0; d < n; d += kChunk) {
+    const int m = n - d < kChunk ? n - d : kChunk;
+    for (int r = 0; r < 2; ++r) {
+      float* hr[3] = {h[r][0], h[r][1], h[r][2]};
+      rows(r, d, m, hr);
+    }
+    for (int c = 0; c < 3; ++c) {
+      const float* taps[2] = {h[0][c], h[1][c]};
+      k.vertical_f32(taps, wy, 2, m, s[c], b[c], out[c] + d);
+    }
+  }
+}
 
 const Kernels& ScalarKernels();
 #if defined(__x86_64__) || defined(_M_X64)

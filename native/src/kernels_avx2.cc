@@ -81,48 +81,214 @@ void GatherPacked(const uint8_t* row, const int32_t* cols, int n, int safe_n, bo
   if (i < n) S().gather_packed(row, cols + i, n - i, 0, false, bpp, off, o0 + i, o1 + i, o2 + i);
 }
 
-void PairsPacked(const uint8_t* row, const int32_t* cols, int n, int safe_n, int bpp, const int* off,
-                 const float* w, float* o0, float* o1, float* o2) {
-  // Lane dword c collects channel c of the lane's two pairs (pixel order p0 p1 p0' p1'); after the
-  // dword permute and 64-bit unpacks each channel holds its 16 bytes in pair order, which the split
-  // shuffle turns into 8 first-tap and 8 second-tap bytes.
-  alignas(32) int8_t mb[32];
-  for (int lane = 0; lane < 2; ++lane)
-    for (int c = 0; c < 4; ++c)
-      for (int px = 0; px < 4; ++px)
-        mb[16 * lane + 4 * c + px] = c < 3 ? static_cast<int8_t>(8 * (px >> 1) + bpp * (px & 1) + off[c]) : -1;
-  const __m256i m = _mm256_load_si256(reinterpret_cast<const __m256i*>(mb));
-  const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-  const __m128i split = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
-  float* o[3] = {o0, o1, o2};
+// Two 16-byte windows: at a in the low lane, at b in the high lane (the high-lane insert from memory
+// needs no shuffle port).
+inline __m256i Windows(const uint8_t* a, const uint8_t* b) {
+  return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a))),
+                                 _mm_loadu_si128(reinterpret_cast<const __m128i*>(b)), 1);
+}
+
+// The fused pair kernels handle 8 outputs at once: pair j's window in the low lane and pair j + 4's in
+// the high lane (j = 0..3), each byte-shuffled into dword j of its lane and OR-ed together, so every
+// dword of the result belongs to one pair, in output order. m[j]: the shuffle that writes `pattern`
+// (4 source byte indices; 0x80 = zero) to dword j of each lane and zeros elsewhere.
+inline void DwordMasks(uint32_t pattern, __m256i m[4]) {
+  const __m256i z = _mm256_set1_epi32(static_cast<int32_t>(0x80808080u)), p = _mm256_set1_epi32(static_cast<int32_t>(pattern));
+  m[0] = _mm256_blend_epi32(z, p, 0x11);
+  m[1] = _mm256_blend_epi32(z, p, 0x22);
+  m[2] = _mm256_blend_epi32(z, p, 0x44);
+  m[3] = _mm256_blend_epi32(z, p, 0x88);
+}
+
+inline uint32_t Bytes4(int a, int b, int c, int d) {
+  return static_cast<uint32_t>(a & 0xFF) | static_cast<uint32_t>(b & 0xFF) << 8 | static_cast<uint32_t>(c & 0xFF) << 16 |
+         static_cast<uint32_t>(d & 0xFF) << 24;
+}
+
+// w0 * first + w1 * second of 8 pairs (int32 pixel values), rounded like horizontal_pairs.
+inline __m256 PairFilter(__m256 w0, __m256 w1, __m256i first, __m256i second) {
+  return _mm256_add_ps(_mm256_mul_ps(w0, _mm256_cvtepi32_ps(first)), _mm256_mul_ps(w1, _mm256_cvtepi32_ps(second)));
+}
+
+// A hint for the row a later call reads (pf bytes away); pf == 0: none.
+inline void PrefetchAt(const uint8_t* p, ptrdiff_t pf) {
+  if (pf) _mm_prefetch(reinterpret_cast<const char*>(p + pf), _MM_HINT_T0);
+}
+
+// Runs group(d) over d = 0, 8, ... while 8 outputs fit in safe_n, then once more over the last 8 safe
+// outputs (overlapping: the same values are stored again), so only outputs past safe_n need the
+// reference's per-pixel loop. Returns the first output not done.
+template <typename Group>
+inline int Groups8(int safe_n, Group group) {
   int d = 0;
-  for (; d + 8 <= safe_n; d += 8) {
-    auto q = [&](int k) {
-      return _mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + static_cast<ptrdiff_t>(cols[2 * (d + k)]) * bpp));
+  for (; d + 8 <= safe_n; d += 8) group(d);
+  if (d < safe_n && safe_n >= 8) group(safe_n - 8), d = safe_n;
+  return d;
+}
+
+// Packed pairs, 8 outputs at a time. Per pair (pixels p, q): dword [c0(p), c0(q), c1(p), c1(q)] in a,
+// [c2(p), c2(q), 0, 0] in b.
+class PackedPairs {
+ public:
+  PackedPairs(int bpp, const int* off) : bpp_(bpp) {
+    DwordMasks(Bytes4(off[0], bpp + off[0], off[1], bpp + off[1]), ma_);
+    DwordMasks(Bytes4(off[2], bpp + off[2], 0x80, 0x80), mb_);
+  }
+  // h[k]: w0 * c_k(p) + w1 * c_k(q) of outputs d..d+7; prefetches pf bytes away at pairs 0, 2, 4, 6.
+  void operator()(const uint8_t* row, const int32_t* cols, int d, __m256 w0, __m256 w1, ptrdiff_t pf,
+                  __m256 h[3]) const {
+    const __m256i lo = _mm256_set1_epi32(0xFF);
+    __m256i a = _mm256_setzero_si256(), b = _mm256_setzero_si256();
+    for (int j = 0; j < 4; ++j) {
+      const uint8_t* p0 = row + static_cast<ptrdiff_t>(cols[2 * (d + j)]) * bpp_;
+      const uint8_t* p1 = row + static_cast<ptrdiff_t>(cols[2 * (d + j + 4)]) * bpp_;
+      if (j % 2 == 0) PrefetchAt(p0, pf), PrefetchAt(p1, pf);
+      const __m256i win = Windows(p0, p1);
+      a = _mm256_or_si256(a, _mm256_shuffle_epi8(win, ma_[j]));
+      b = _mm256_or_si256(b, _mm256_shuffle_epi8(win, mb_[j]));
+    }
+    h[0] = PairFilter(w0, w1, _mm256_and_si256(a, lo), _mm256_and_si256(_mm256_srli_epi32(a, 8), lo));
+    h[1] = PairFilter(w0, w1, _mm256_and_si256(_mm256_srli_epi32(a, 16), lo), _mm256_srli_epi32(a, 24));
+    h[2] = PairFilter(w0, w1, _mm256_and_si256(b, lo), _mm256_srli_epi32(b, 8));
+  }
+
+ private:
+  int bpp_;
+  __m256i ma_[4], mb_[4];
+};
+
+void PairsPacked(const uint8_t* row, const int32_t* cols, int n, int safe_n, int bpp, const int* off,
+                 const float* w0, const float* w1, ptrdiff_t pf, float* o0, float* o1, float* o2) {
+  const PackedPairs pairs(bpp, off);
+  float* o[3] = {o0, o1, o2};
+  const int d = Groups8(safe_n, [&](int d) {
+    __m256 h[3];
+    pairs(row, cols, d, _mm256_loadu_ps(w0 + d), _mm256_loadu_ps(w1 + d), pf, h);
+    for (int k = 0; k < 3; ++k) _mm256_storeu_ps(o[k] + d, h[k]);
+  });
+  if (d < n) S().pairs_packed(row, cols + 2 * d, n - d, 0, bpp, off, w0 + d, w1 + d, pf, o0 + d, o1 + d, o2 + d);
+}
+
+// Two tap rows blended vertically and normalized, as vertical_f32 does with the two rows' outputs.
+inline void Blend2(const __m256 h0[3], const __m256 h1[3], const float* wy, const float* s, const float* b,
+                   float* const out[3], int d) {
+  const __m256 a = _mm256_set1_ps(wy[0]), c = _mm256_set1_ps(wy[1]);
+  for (int k = 0; k < 3; ++k) {
+    const __m256 v = _mm256_add_ps(_mm256_mul_ps(a, h0[k]), _mm256_mul_ps(c, h1[k]));
+    _mm256_storeu_ps(out[k] + d, _mm256_add_ps(_mm256_mul_ps(v, _mm256_set1_ps(s[k])), _mm256_set1_ps(b[k])));
+  }
+}
+
+void Pairs2Packed(const uint8_t* const row[2], const int32_t* cols, int n, int safe_n, int bpp, const int* off,
+                  const float* w0, const float* w1, const float* wy, const float* s, const float* b, ptrdiff_t pf,
+                  float* const out[3]) {
+  const PackedPairs pairs(bpp, off);
+  const int d = Groups8(safe_n, [&](int d) {
+    const __m256 v0 = _mm256_loadu_ps(w0 + d), v1 = _mm256_loadu_ps(w1 + d);
+    __m256 h0[3], h1[3];
+    pairs(row[0], cols, d, v0, v1, pf, h0);
+    pairs(row[1], cols, d, v0, v1, pf, h1);
+    Blend2(h0, h1, wy, s, b, out, d);
+  });
+  if (d < n) {
+    float* const tail[3] = {out[0] + d, out[1] + d, out[2] + d};
+    S().pairs2_packed(row, cols + 2 * d, n - d, 0, bpp, off, w0 + d, w1 + d, wy, s, b, pf, tail);
+  }
+}
+
+// 4:2:0 pairs, 8 outputs at a time. Per pair (pixels x, x + 1): dword [Y(x), Y(x+1), U(x), U(x+1)] in
+// p, [V(x), V(x+1), 0, 0] in q. Interleaved chroma (NV12/NV21) reads U and V from one window, I420
+// from two. The second pixel's chroma sits one chroma sample further when x is odd, which the
+// per-pair `odd` adds to the shuffle indices.
+template <bool kInterleaved>
+class YuvPairs {
+ public:
+  YuvPairs(const uint8_t* u, const uint8_t* v, const YuvCoeffs& k) : y_offset_(k.y_offset) {
+    const uint8_t* cu = kInterleaved ? std::min(u, v) : u;
+    DwordMasks(Bytes4(0, 1, 0x80, 0x80), my_);
+    DwordMasks(Bytes4(0x80, 0x80, static_cast<int>(u - cu), static_cast<int>(u - cu)), mu_);
+    DwordMasks(Bytes4(static_cast<int>(v - (kInterleaved ? cu : v)), static_cast<int>(v - (kInterleaved ? cu : v)), 0x80, 0x80), mv_);
+    // Integer YUV -> RGB exactly as the reference, with 16-bit multiply-adds on (Y', U) word pairs and
+    // on V (its high word 0); the - 128 of U and V and the rounding fold into one constant per
+    // channel. Every coefficient of the four colour descriptions fits int16 (bu is split in halves).
+    auto pair = [](int32_t lo_w, int32_t hi_w) {
+      return _mm256_set1_epi32(static_cast<int32_t>((static_cast<uint32_t>(hi_w) << 16) | (static_cast<uint32_t>(lo_w) & 0xFFFFu)));
     };
-    const __m256i a = _mm256_set_m128i(_mm_unpacklo_epi64(q(2), q(3)), _mm_unpacklo_epi64(q(0), q(1)));
-    const __m256i b = _mm256_set_m128i(_mm_unpacklo_epi64(q(6), q(7)), _mm_unpacklo_epi64(q(4), q(5)));
-    const __m256i pa = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(a, m), perm);
-    const __m256i pb = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(b, m), perm);
-    const __m128i alo = _mm256_castsi256_si128(pa), blo = _mm256_castsi256_si128(pb);
-    const __m128i ch[3] = {_mm_unpacklo_epi64(alo, blo), _mm_unpackhi_epi64(alo, blo),
-                           _mm_unpacklo_epi64(_mm256_extracti128_si256(pa, 1), _mm256_extracti128_si256(pb, 1))};
-    const __m256 w0 = _mm256_loadu_ps(w + d), w1 = _mm256_loadu_ps(w + n + d);
-    for (int k = 0; k < 3; ++k) {
-      const __m128i bs = _mm_shuffle_epi8(ch[k], split);
-      const __m256 even = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bs));
-      const __m256 odd = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_unpackhi_epi64(bs, bs)));
-      _mm256_storeu_ps(o[k] + d, _mm256_add_ps(_mm256_mul_ps(w0, even), _mm256_mul_ps(w1, odd)));
-    }
+    c_ry_ = pair(k.y, 0), c_rv_ = pair(k.rv, 0), c_gy_ = pair(k.y, -k.gu), c_gv_ = pair(-k.gv, 0);
+    c_by_ = pair(k.y, k.bu - k.bu / 2), c_bu_ = pair(0, k.bu / 2);
+    const int32_t rnd = 1 << (kYuvShift - 1);
+    bias_r_ = _mm256_set1_epi32(rnd - 128 * k.rv), bias_g_ = _mm256_set1_epi32(rnd + 128 * (k.gu + k.gv));
+    bias_b_ = _mm256_set1_epi32(rnd - 128 * k.bu);
   }
-  for (; d < n; ++d) {  // same arithmetic as the reference
-    const uint8_t* p0 = row + static_cast<ptrdiff_t>(cols[2 * d]) * bpp;
-    for (int k = 0; k < 3; ++k) {
-      float acc = w[d] * p0[off[k]];
-      acc += w[n + d] * p0[bpp + off[k]];
-      o[k][d] = acc;
+
+  // h = R, G, B of outputs d..d+7 filtered horizontally.
+  // Prefetches pf_y / pf_c bytes away at pairs 0 and 4.
+  void operator()(const uint8_t* y, const uint8_t* u, const uint8_t* v, const int32_t* cols, const uint8_t* odd, int d,
+                  __m256 w0, __m256 w1, ptrdiff_t pf_y, ptrdiff_t pf_c, __m256 h[3]) const {
+    // odd[d + j] to byte 1 of dword j of the low lane, odd[d + 4 + j] to the high lane.
+    const __m256i spread = _mm256_setr_epi8(-128, 0, -128, -128, -128, 1, -128, -128, -128, 2, -128, -128, -128, 3, -128, -128,
+                                            -128, 4, -128, -128, -128, 5, -128, -128, -128, 6, -128, -128, -128, 7, -128, -128);
+    const uint8_t* cu = kInterleaved ? std::min(u, v) : u;
+    const uint8_t* cv = kInterleaved ? cu : v;
+    int64_t odd8;
+    std::memcpy(&odd8, odd + d, sizeof odd8);
+    __m256i aq = _mm256_shuffle_epi8(_mm256_set1_epi64x(odd8), spread);
+    if (kInterleaved) aq = _mm256_add_epi8(aq, aq);  // chroma samples are 2 bytes apart
+    const __m256i ap = _mm256_slli_epi32(aq, 16);
+    __m256i p = _mm256_setzero_si256(), q = _mm256_setzero_si256();
+    for (int j = 0; j < 4; ++j) {
+      // Columns are >= 0: 32-bit unsigned arithmetic extends to pointer width for free.
+      const uint32_t x0 = static_cast<uint32_t>(cols[2 * (d + j)]), x1 = static_cast<uint32_t>(cols[2 * (d + j + 4)]);
+      const uint32_t c0 = kInterleaved ? x0 & ~1u : x0 >> 1, c1 = kInterleaved ? x1 & ~1u : x1 >> 1;
+      if (j == 0) PrefetchAt(y + x0, pf_y), PrefetchAt(y + x1, pf_y), PrefetchAt(cu + c0, pf_c), PrefetchAt(cu + c1, pf_c);
+      const __m256i uw = Windows(cu + c0, cu + c1);
+      const __m256i vw = kInterleaved ? uw : Windows(cv + c0, cv + c1);
+      p = _mm256_or_si256(p, _mm256_or_si256(_mm256_shuffle_epi8(Windows(y + x0, y + x1), my_[j]),
+                                             _mm256_shuffle_epi8(uw, _mm256_add_epi8(mu_[j], ap))));
+      q = _mm256_or_si256(q, _mm256_shuffle_epi8(vw, _mm256_add_epi8(mv_[j], aq)));
     }
+    const __m256i yoff = _mm256_set1_epi32(y_offset_), lo8 = _mm256_set1_epi32(0x00FF00FF), lo = _mm256_set1_epi32(0xFF);
+    const __m256i zero = _mm256_setzero_si256(), c255 = _mm256_set1_epi32(255);
+    auto clamp = [&](__m256i x) { return _mm256_min_epi32(_mm256_max_epi32(_mm256_srai_epi32(x, kYuvShift), zero), c255); };
+    // Word pairs (max(Y - offset, 0), U) and V of the first and the second pixel of each pair.
+    const __m256i yu[2] = {_mm256_subs_epu16(_mm256_and_si256(p, lo8), yoff), _mm256_subs_epu16(_mm256_srli_epi16(p, 8), yoff)};
+    const __m256i vv[2] = {_mm256_and_si256(q, lo), _mm256_srli_epi32(q, 8)};
+    __m256i rgb[3][2];
+    for (int i = 0; i < 2; ++i) {
+      rgb[0][i] = clamp(_mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(yu[i], c_ry_), _mm256_madd_epi16(vv[i], c_rv_)), bias_r_));
+      rgb[1][i] = clamp(_mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(yu[i], c_gy_), _mm256_madd_epi16(vv[i], c_gv_)), bias_g_));
+      rgb[2][i] = clamp(_mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(yu[i], c_by_), _mm256_madd_epi16(yu[i], c_bu_)), bias_b_));
+    }
+    for (int c = 0; c < 3; ++c) h[c] = PairFilter(w0, w1, rgb[c][0], rgb[c][1]);
   }
+
+ private:
+  int y_offset_;
+  __m256i my_[4], mu_[4], mv_[4];
+  __m256i c_ry_, c_rv_, c_gy_, c_gv_, c_by_, c_bu_, bias_r_, bias_g_, bias_b_;
+};
+
+template <bool kInterleaved>
+int PairsYuvImpl(const uint8_t* y, const uint8_t* u, const uint8_t* v, const int32_t* cols, const uint8_t* odd,
+                 int safe_n, const float* w0, const float* w1, const YuvCoeffs& k, ptrdiff_t pf_y, ptrdiff_t pf_c,
+                 float* const o[3]) {
+  const YuvPairs<kInterleaved> pairs(u, v, k);
+  return Groups8(safe_n, [&](int d) {
+    __m256 h[3];
+    pairs(y, u, v, cols, odd, d, _mm256_loadu_ps(w0 + d), _mm256_loadu_ps(w1 + d), pf_y, pf_c, h);
+    for (int c = 0; c < 3; ++c) _mm256_storeu_ps(o[c] + d, h[c]);
+  });
+}
+
+void PairsYuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols,
+              const uint8_t* odd, int n, int safe_n, const float* w0, const float* w1, const YuvCoeffs& k,
+              ptrdiff_t pf_y, ptrdiff_t pf_c, float* o_r, float* o_g, float* o_b) {
+  float* const o[3] = {o_r, o_g, o_b};
+  const int d = cstep == 2 ? PairsYuvImpl<true>(y, u, v, cols, odd, safe_n, w0, w1, k, pf_y, pf_c, o)
+                           : PairsYuvImpl<false>(y, u, v, cols, odd, safe_n, w0, w1, k, pf_y, pf_c, o);
+  if (d < n)
+    S().pairs_yuv(y, u, v, cstep, cols + 2 * d, odd + d, n - d, 0, w0 + d, w1 + d, k, pf_y, pf_c, o_r + d, o_g + d,
+                  o_b + d);
 }
 
 // 4:2:0 gather for column pairs (x, x+1): one dword load fetches Y of both, one (NV12/NV21) or two
@@ -304,19 +470,44 @@ void HorizontalPairs(const uint8_t* in, const float* w, int n, float* out) {
   }
 }
 
-void Vertical(const float* const* rows, const float* w, int taps, int n, float* out) {
+// sum_t w[t] * rows[t][i..i+8), summing in tap order.
+inline __m256 VerticalAt(const float* const* rows, const float* w, int taps, int i) {
+  __m256 acc = _mm256_mul_ps(_mm256_set1_ps(w[0]), _mm256_loadu_ps(rows[0] + i));
+  for (int t = 1; t < taps; ++t)
+    acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_set1_ps(w[t]), _mm256_loadu_ps(rows[t] + i)));
+  return acc;
+}
+
+// Vertical filter of n values, each result v stored as finish(v) (8 at a time; scalar_finish for the
+// tail, which sums like the reference). The two-tap (bilinear) loop keeps rows and weights in registers.
+template <typename Finish, typename ScalarFinish>
+inline void VerticalRows(const float* const* rows, const float* w, int taps, int n, float* out, Finish finish,
+                         ScalarFinish scalar_finish) {
   int i = 0;
-  for (; i + 8 <= n; i += 8) {
-    __m256 acc = _mm256_mul_ps(_mm256_set1_ps(w[0]), _mm256_loadu_ps(rows[0] + i));
-    for (int t = 1; t < taps; ++t)
-      acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_set1_ps(w[t]), _mm256_loadu_ps(rows[t] + i)));
-    _mm256_storeu_ps(out + i, acc);
+  if (taps == 2) {
+    const float *r0 = rows[0], *r1 = rows[1];
+    const __m256 a = _mm256_set1_ps(w[0]), b = _mm256_set1_ps(w[1]);
+    for (; i + 8 <= n; i += 8)
+      _mm256_storeu_ps(out + i, finish(_mm256_add_ps(_mm256_mul_ps(a, _mm256_loadu_ps(r0 + i)),
+                                                     _mm256_mul_ps(b, _mm256_loadu_ps(r1 + i)))));
+  } else {
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, finish(VerticalAt(rows, w, taps, i)));
   }
-  for (; i < n; ++i) {  // same arithmetic as the reference
+  for (; i < n; ++i) {
     float acc = w[0] * rows[0][i];
     for (int t = 1; t < taps; ++t) acc += w[t] * rows[t][i];
-    out[i] = acc;
+    out[i] = scalar_finish(acc);
   }
+}
+
+void Vertical(const float* const* rows, const float* w, int taps, int n, float* out) {
+  VerticalRows(rows, w, taps, n, out, [](__m256 v) { return v; }, [](float v) { return v; });
+}
+
+void VerticalF32(const float* const* rows, const float* w, int taps, int n, float s, float b, float* out) {
+  const __m256 vs = _mm256_set1_ps(s), vb = _mm256_set1_ps(b);
+  VerticalRows(rows, w, taps, n, out, [&](__m256 v) { return _mm256_add_ps(_mm256_mul_ps(v, vs), vb); },
+               [&](float v) { return v * s + b; });
 }
 
 void StoreF32(const float* in, int n, float s, float b, float* out, int step) {
@@ -361,10 +552,8 @@ void StoreQ8(const float* in, int n, float s, float b, float qs, int zp, int lo,
 }  // namespace
 
 const Kernels& Avx2Kernels() {
-  // A fused gather + convert + filter kernel for 4:2:0 pairs measured slower (0.53 vs 0.43 ms per
-  // NV12 1080p -> 224 frame) than the three kernels chained, so YUV has none.
-  static const Kernels k = {"avx2", GatherPacked, PairsPacked, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
-                            StoreF32, StoreF16, StoreQ8};
+  static const Kernels k = {"avx2", GatherPacked, PairsPacked, PairsYuv, Pairs2Packed, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
+                            VerticalF32, StoreF32, StoreF16, StoreQ8};
   return k;
 }
 

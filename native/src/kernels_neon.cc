@@ -19,28 +19,121 @@ inline uint8x8_t Narrow8u(int32x4_t lo, int32x4_t hi) {
   return vqmovun_s16(vcombine_s16(vqmovn_s32(lo), vqmovn_s32(hi)));
 }
 
+// R, G, B (unclamped) of 4 pixels, exactly as the scalar reference (integer arithmetic).
+struct Rgb4 {
+  int32x4_t c[3];
+};
+inline Rgb4 YuvToRgb4(int32x4_t y, int32x4_t u, int32x4_t v, const YuvCoeffs& k) {
+  const int32x4_t c128 = vdupq_n_s32(128);
+  const int32x4_t yy = vaddq_s32(vmulq_n_s32(vmaxq_s32(vsubq_s32(y, vdupq_n_s32(k.y_offset)), vdupq_n_s32(0)), k.y),
+                                 vdupq_n_s32(1 << (kYuvShift - 1)));
+  const int32x4_t uu = vsubq_s32(u, c128), vv = vsubq_s32(v, c128);
+  Rgb4 o;
+  o.c[0] = vshrq_n_s32(vaddq_s32(yy, vmulq_n_s32(vv, k.rv)), kYuvShift);
+  o.c[1] = vshrq_n_s32(vsubq_s32(vsubq_s32(yy, vmulq_n_s32(uu, k.gu)), vmulq_n_s32(vv, k.gv)), kYuvShift);
+  o.c[2] = vshrq_n_s32(vaddq_s32(yy, vmulq_n_s32(uu, k.bu)), kYuvShift);
+  return o;
+}
+
 void YuvToRgb(const uint8_t* y, const uint8_t* u, const uint8_t* v, uint8_t* r, uint8_t* g, uint8_t* b,
               int n, const YuvCoeffs& k) {
-  const int32x4_t off = vdupq_n_s32(k.y_offset), rnd = vdupq_n_s32(1 << (kYuvShift - 1)),
-                  c128 = vdupq_n_s32(128), zero = vdupq_n_s32(0);
   int i = 0;
   for (; i + 8 <= n; i += 8) {
-    int32x4_t y4[2], u4[2], v4[2], r4[2], g4[2], b4[2];
+    int32x4_t y4[2], u4[2], v4[2];
     Widen8(y + i, &y4[0], &y4[1]);
     Widen8(u + i, &u4[0], &u4[1]);
     Widen8(v + i, &v4[0], &v4[1]);
-    for (int h = 0; h < 2; ++h) {
-      int32x4_t yy = vaddq_s32(vmulq_n_s32(vmaxq_s32(vsubq_s32(y4[h], off), zero), k.y), rnd);
-      int32x4_t uu = vsubq_s32(u4[h], c128), vv = vsubq_s32(v4[h], c128);
-      r4[h] = vshrq_n_s32(vaddq_s32(yy, vmulq_n_s32(vv, k.rv)), kYuvShift);
-      g4[h] = vshrq_n_s32(vsubq_s32(vsubq_s32(yy, vmulq_n_s32(uu, k.gu)), vmulq_n_s32(vv, k.gv)), kYuvShift);
-      b4[h] = vshrq_n_s32(vaddq_s32(yy, vmulq_n_s32(uu, k.bu)), kYuvShift);
-    }
-    vst1_u8(r + i, Narrow8u(r4[0], r4[1]));
-    vst1_u8(g + i, Narrow8u(g4[0], g4[1]));
-    vst1_u8(b + i, Narrow8u(b4[0], b4[1]));
+    const Rgb4 lo = YuvToRgb4(y4[0], u4[0], v4[0], k), hi = YuvToRgb4(y4[1], u4[1], v4[1], k);
+    uint8_t* dst[3] = {r, g, b};
+    for (int c = 0; c < 3; ++c) vst1_u8(dst[c] + i, Narrow8u(lo.c[c], hi.c[c]));  // saturation = clamp
   }
   if (i < n) S().yuv_to_rgb(y + i, u + i, v + i, r + i, g + i, b + i, n - i, k);
+}
+
+// Fused pair kernels: no gather instruction on NEON, so the bytes of 4 pairs are loaded into vector
+// lanes one by one (lane j: first pixel of pair j, lane j + 4: its second pixel); conversion and the
+// horizontal filter then run on vectors, with no byte arrays in between.
+inline void Lanes(uint8x8_t v, int32x4_t* first, int32x4_t* second) {
+  const uint16x8_t w = vmovl_u8(v);
+  *first = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(w)));
+  *second = vreinterpretq_s32_u32(vmovl_u16(vget_high_u16(w)));
+}
+
+// w0 * first + w1 * second, each product and the sum rounded separately (no vfma).
+inline void PairFilter(float32x4_t w0, float32x4_t w1, int32x4_t first, int32x4_t second, float* out) {
+  vst1q_f32(out, vaddq_f32(vmulq_f32(w0, vcvtq_f32_s32(first)), vmulq_f32(w1, vcvtq_f32_s32(second))));
+}
+
+template <int J>
+inline void LoadYuvPair(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, ptrdiff_t x, uint8x8_t* yb,
+                        uint8x8_t* ub, uint8x8_t* vb) {
+  const ptrdiff_t c0 = (x >> 1) * cstep, c1 = ((x + 1) >> 1) * cstep;
+  *yb = vld1_lane_u8(y + x, *yb, J);
+  *yb = vld1_lane_u8(y + x + 1, *yb, J + 4);
+  *ub = vld1_lane_u8(u + c0, *ub, J);
+  *ub = vld1_lane_u8(u + c1, *ub, J + 4);
+  *vb = vld1_lane_u8(v + c0, *vb, J);
+  *vb = vld1_lane_u8(v + c1, *vb, J + 4);
+}
+
+void PairsYuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols,
+              const uint8_t* odd, int n, int /*safe_n*/, const float* w0, const float* w1, const YuvCoeffs& k,
+              ptrdiff_t pf_y, ptrdiff_t pf_c, float* o_r, float* o_g, float* o_b) {
+  float* o[3] = {o_r, o_g, o_b};
+  const int32x4_t zero = vdupq_n_s32(0), c255 = vdupq_n_s32(255);
+  int d = 0;
+  for (; d + 4 <= n; d += 4) {
+    if (pf_y) {  // the row a later call reads, spread over this one
+      __builtin_prefetch(y + cols[2 * d] + pf_y);
+      __builtin_prefetch(u + (cols[2 * d] >> 1) * cstep + pf_c);
+    }
+    uint8x8_t yb = vdup_n_u8(0), ub = yb, vb = yb;
+    LoadYuvPair<0>(y, u, v, cstep, cols[2 * d], &yb, &ub, &vb);
+    LoadYuvPair<1>(y, u, v, cstep, cols[2 * d + 2], &yb, &ub, &vb);
+    LoadYuvPair<2>(y, u, v, cstep, cols[2 * d + 4], &yb, &ub, &vb);
+    LoadYuvPair<3>(y, u, v, cstep, cols[2 * d + 6], &yb, &ub, &vb);
+    int32x4_t y4[2], u4[2], v4[2];
+    Lanes(yb, &y4[0], &y4[1]);
+    Lanes(ub, &u4[0], &u4[1]);
+    Lanes(vb, &v4[0], &v4[1]);
+    const Rgb4 px[2] = {YuvToRgb4(y4[0], u4[0], v4[0], k), YuvToRgb4(y4[1], u4[1], v4[1], k)};
+    const float32x4_t a = vld1q_f32(w0 + d), b = vld1q_f32(w1 + d);
+    for (int c = 0; c < 3; ++c)
+      PairFilter(a, b, vminq_s32(vmaxq_s32(px[0].c[c], zero), c255), vminq_s32(vmaxq_s32(px[1].c[c], zero), c255),
+                 o[c] + d);
+  }
+  if (d < n)
+    S().pairs_yuv(y, u, v, cstep, cols + 2 * d, odd + d, n - d, 0, w0 + d, w1 + d, k, pf_y, pf_c, o_r + d, o_g + d,
+                  o_b + d);
+}
+
+template <int J>
+inline void LoadPackedPair(const uint8_t* p, int bpp, const int* off, uint8x8_t c[3]) {
+  for (int k = 0; k < 3; ++k) {
+    c[k] = vld1_lane_u8(p + off[k], c[k], J);
+    c[k] = vld1_lane_u8(p + bpp + off[k], c[k], J + 4);
+  }
+}
+
+void PairsPacked(const uint8_t* row, const int32_t* cols, int n, int /*safe_n*/, int bpp, const int* off,
+                 const float* w0, const float* w1, ptrdiff_t pf, float* o0, float* o1, float* o2) {
+  float* o[3] = {o0, o1, o2};
+  int d = 0;
+  for (; d + 4 <= n; d += 4) {
+    if (pf) __builtin_prefetch(row + static_cast<ptrdiff_t>(cols[2 * d]) * bpp + pf);  // a later call's row
+    uint8x8_t c[3] = {vdup_n_u8(0), vdup_n_u8(0), vdup_n_u8(0)};
+    LoadPackedPair<0>(row + static_cast<ptrdiff_t>(cols[2 * d]) * bpp, bpp, off, c);
+    LoadPackedPair<1>(row + static_cast<ptrdiff_t>(cols[2 * d + 2]) * bpp, bpp, off, c);
+    LoadPackedPair<2>(row + static_cast<ptrdiff_t>(cols[2 * d + 4]) * bpp, bpp, off, c);
+    LoadPackedPair<3>(row + static_cast<ptrdiff_t>(cols[2 * d + 6]) * bpp, bpp, off, c);
+    const float32x4_t a = vld1q_f32(w0 + d), b = vld1q_f32(w1 + d);
+    for (int k = 0; k < 3; ++k) {
+      int32x4_t first, second;
+      Lanes(c[k], &first, &second);
+      PairFilter(a, b, first, second, o[k] + d);
+    }
+  }
+  if (d < n) S().pairs_packed(row, cols + 2 * d, n - d, 0, bpp, off, w0 + d, w1 + d, pf, o0 + d, o1 + d, o2 + d);
 }
 
 void RgbToGray(const uint8_t* r, const uint8_t* g, const uint8_t* b, uint8_t* gray, int n) {
@@ -81,17 +174,32 @@ void HorizontalPairs(const uint8_t* in, const float* w, int n, float* out) {
   }
 }
 
+// sum_t w[t] * rows[t][i..i+4), in tap order (two taps, the bilinear case, without the loop).
+inline float32x4_t VerticalAt(const float* const* rows, const float* w, int taps, int i) {
+  float32x4_t acc = vmulq_n_f32(vld1q_f32(rows[0] + i), w[0]);
+  if (taps == 2) return vaddq_f32(acc, vmulq_n_f32(vld1q_f32(rows[1] + i), w[1]));
+  for (int t = 1; t < taps; ++t) acc = vaddq_f32(acc, vmulq_n_f32(vld1q_f32(rows[t] + i), w[t]));
+  return acc;
+}
+
 void Vertical(const float* const* rows, const float* w, int taps, int n, float* out) {
   int i = 0;
-  for (; i + 4 <= n; i += 4) {
-    float32x4_t acc = vmulq_n_f32(vld1q_f32(rows[0] + i), w[0]);
-    for (int t = 1; t < taps; ++t) acc = vaddq_f32(acc, vmulq_n_f32(vld1q_f32(rows[t] + i), w[t]));
-    vst1q_f32(out + i, acc);
-  }
+  for (; i + 4 <= n; i += 4) vst1q_f32(out + i, VerticalAt(rows, w, taps, i));
   for (; i < n; ++i) {
     float acc = w[0] * rows[0][i];
     for (int t = 1; t < taps; ++t) acc += w[t] * rows[t][i];
     out[i] = acc;
+  }
+}
+
+void VerticalF32(const float* const* rows, const float* w, int taps, int n, float s, float b, float* out) {
+  const float32x4_t vb = vdupq_n_f32(b);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) vst1q_f32(out + i, vaddq_f32(vmulq_n_f32(VerticalAt(rows, w, taps, i), s), vb));
+  for (; i < n; ++i) {
+    float acc = w[0] * rows[0][i];
+    for (int t = 1; t < taps; ++t) acc += w[t] * rows[t][i];
+    out[i] = acc * s + b;
   }
 }
 
@@ -134,14 +242,25 @@ void StoreQ8(const float* in, int n, float s, float b, float qs, int zp, int lo,
   if (i < n) S().store_q8(in + i, n - i, s, b, qs, zp, lo, hi, out + i, 1);
 }
 
+// Two tap rows: this variant's pair kernel on both rows, then its vertical_f32, in L1-sized chunks.
+void Pairs2Packed(const uint8_t* const row[2], const int32_t* cols, int n, int /*safe_n*/, int bpp, const int* off,
+                  const float* w0, const float* w1, const float* wy, const float* s, const float* b, ptrdiff_t pf,
+                  float* const out[3]) {
+  Pairs2ByChunks(NeonKernels(), n, wy, s, b, out, [&](int r, int d, int m, float* h[3]) {
+    PairsPacked(row[r], cols + 2 * d, m, 0, bpp, off, w0 + d, w1 + d, pf, h[0], h[1], h[2]);
+  });
+}
+
 }  // namespace
 
 const Kernels& NeonKernels() {
-  // No gather instruction on NEON: gathers and the general horizontal filter are the scalar loops,
-  // and there is no fused pair kernel (the driver then chains gather and filter).
-  static const Kernels k = {"neon", ScalarKernels().gather_packed, nullptr, ScalarKernels().gather_yuv,
+  // No gather instruction on NEON: the plain gathers and the general horizontal filter are the scalar
+  // loops; the fused pair kernels load lanes one by one.
+  static const Kernels k = {"neon", ScalarKernels().gather_packed, PairsPacked, PairsYuv, Pairs2Packed,
+                            ScalarKernels().gather_yuv,
                             YuvToRgb, RgbToGray,
-                            ScalarKernels().horizontal, HorizontalPairs, Vertical, StoreF32, StoreF16, StoreQ8};
+                            ScalarKernels().horizontal, HorizontalPairs, Vertical, VerticalF32, StoreF32, StoreF16,
+                            StoreQ8};
   return k;
 }
 

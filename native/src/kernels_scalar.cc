@@ -32,27 +32,50 @@ void GatherYuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, 
 }
 
 void PairsPacked(const uint8_t* row, const int32_t* cols, int n, int /*safe_n*/, int bpp, const int* off,
-                 const float* w, float* o0, float* o1, float* o2) {
+                 const float* w0, const float* w1, ptrdiff_t /*pf*/, float* o0, float* o1, float* o2) {
   float* o[3] = {o0, o1, o2};
   for (int d = 0; d < n; ++d) {
     const uint8_t* p0 = row + static_cast<ptrdiff_t>(cols[2 * d]) * bpp;
     for (int k = 0; k < 3; ++k) {
-      float acc = w[d] * p0[off[k]];
-      acc += w[n + d] * p0[bpp + off[k]];
+      float acc = w0[d] * p0[off[k]];
+      acc += w1[d] * p0[bpp + off[k]];
       o[k][d] = acc;
     }
   }
 }
 
+inline void YuvPixel(int y, int u, int v, const YuvCoeffs& k, uint8_t* rgb) {
+  const int32_t yy = std::max(y - k.y_offset, 0) * k.y + (1 << (kYuvShift - 1));
+  const int32_t uu = u - 128, vv = v - 128;
+  rgb[0] = Clamp255((yy + k.rv * vv) >> kYuvShift);
+  rgb[1] = Clamp255((yy - k.gu * uu - k.gv * vv) >> kYuvShift);
+  rgb[2] = Clamp255((yy + k.bu * uu) >> kYuvShift);
+}
+
 void YuvToRgb(const uint8_t* y, const uint8_t* u, const uint8_t* v, uint8_t* r, uint8_t* g, uint8_t* b,
               int n, const YuvCoeffs& k) {
-  const int32_t round = 1 << (kYuvShift - 1);
   for (int i = 0; i < n; ++i) {
-    int32_t yy = std::max(y[i] - k.y_offset, 0) * k.y + round;
-    int32_t uu = u[i] - 128, vv = v[i] - 128;
-    r[i] = Clamp255((yy + k.rv * vv) >> kYuvShift);
-    g[i] = Clamp255((yy - k.gu * uu - k.gv * vv) >> kYuvShift);
-    b[i] = Clamp255((yy + k.bu * uu) >> kYuvShift);
+    uint8_t rgb[3];
+    YuvPixel(y[i], u[i], v[i], k, rgb);
+    r[i] = rgb[0], g[i] = rgb[1], b[i] = rgb[2];
+  }
+}
+
+void PairsYuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols,
+              const uint8_t* /*odd*/, int n, int /*safe_n*/, const float* w0, const float* w1, const YuvCoeffs& k,
+              ptrdiff_t /*pf_y*/, ptrdiff_t /*pf_c*/, float* o_r, float* o_g, float* o_b) {
+  float* o[3] = {o_r, o_g, o_b};
+  for (int d = 0; d < n; ++d) {
+    uint8_t px[2][3];
+    for (int p = 0; p < 2; ++p) {
+      const int x = cols[2 * d] + p, c = (x >> 1) * cstep;
+      YuvPixel(y[x], u[c], v[c], k, px[p]);
+    }
+    for (int ch = 0; ch < 3; ++ch) {
+      float acc = w0[d] * px[0][ch];
+      acc += w1[d] * px[1][ch];
+      o[ch][d] = acc;
+    }
   }
 }
 
@@ -84,6 +107,14 @@ void Vertical(const float* const* rows, const float* w, int taps, int n, float* 
     float acc = w[0] * rows[0][i];
     for (int t = 1; t < taps; ++t) acc += w[t] * rows[t][i];
     out[i] = acc;
+  }
+}
+
+void VerticalF32(const float* const* rows, const float* w, int taps, int n, float s, float b, float* out) {
+  for (int i = 0; i < n; ++i) {
+    float acc = w[0] * rows[0][i];
+    for (int t = 1; t < taps; ++t) acc += w[t] * rows[t][i];
+    out[i] = acc * s + b;
   }
 }
 
@@ -123,9 +154,21 @@ uint16_t FloatToHalf(float f) {
   return static_cast<uint16_t>(sign | ((m + 0xfffu + ((m >> 13) & 1u)) >> 13));
 }
 
+namespace {
+
+void Pairs2Packed(const uint8_t* const row[2], const int32_t* cols, int n, int /*safe_n*/, int bpp, const int* off,
+                  const float* w0, const float* w1, const float* wy, const float* s, const float* b, ptrdiff_t pf,
+                  float* const out[3]) {
+  Pairs2ByChunks(ScalarKernels(), n, wy, s, b, out, [&](int r, int d, int m, float* h[3]) {
+    PairsPacked(row[r], cols + 2 * d, m, 0, bpp, off, w0 + d, w1 + d, pf, h[0], h[1], h[2]);
+  });
+}
+
+}  // namespace
+
 const Kernels& ScalarKernels() {
-  static const Kernels k = {"scalar", GatherPacked, PairsPacked, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
-                            StoreF32, StoreF16, StoreQ8};
+  static const Kernels k = {"scalar", GatherPacked, PairsPacked, PairsYuv, Pairs2Packed, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
+                            VerticalF32, StoreF32, StoreF16, StoreQ8};
   return k;
 }
 

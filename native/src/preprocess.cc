@@ -69,6 +69,19 @@ struct Plan {
   std::vector<float> wx;      // horizontal weights, tap-major
   bool pairs = false;         // pos[d] == 2d with 2 taps
   int safe_cols = 0;          // leading cols from which a SIMD gather may read 8 bytes
+  int safe_pairs = 0;         // pairs: leading outputs whose fused-kernel windows (16 bytes) fit the rows
+  std::vector<uint8_t> odd;   // pairs: first column of each pair & 1
+  bool pair_kernels = false;  // pairs to colour output from a colour source: pairs_yuv / pairs_packed
+  // pairs: outputs tail..n-1 (the last 8, when some windows would cross the row end) read a padded
+  // copy of each row from the even column tail_x on, through tail_cols = cols - tail_x, so the SIMD
+  // kernels cover the right edge too instead of leaving it to the per-pixel reference.
+  int tail = 0, tail_x = 0;
+  std::vector<int32_t> tail_cols;
+  size_t tail_bytes = 0;      // per copied plane: the row from tail_x to the frame's right edge + padding
+  // Packed colour source, bilinear >= 2x down in both directions to float32 NCHW colour: no source
+  // row serves two output rows, so each output row filters its two source rows in one fused kernel,
+  // straight into the tensor. (The same for 4:2:0 measured no faster than the cached rows.)
+  bool two_rows = false;
   int channels = 3;
   int planes = 3;             // distinct filtered planes (1 when a gray source fills 3 channels)
   float scale[3], bias[3], qs = 1.f;
@@ -118,6 +131,27 @@ Plan MakePlan(const Spec& spec, const Image& im, const Rect& roi, const Kernels&
     if (yuv ? x + 8 > im.width : x * PackedBpp(im.format) + 8 > row_bytes) break;
     ++p.safe_cols;
   }
+  if (p.pairs) {
+    constexpr int64_t kWindow = 16;
+    auto fits = [&](int64_t x) {
+      if (!yuv) return x * PackedBpp(im.format) + kWindow <= row_bytes;
+      const int64_t chroma_end = im.format == PixelFormat::kI420 ? (x >> 1) + kWindow : (x >> 1) * 2 + 1 + kWindow;
+      return x + kWindow <= im.width && chroma_end <= (im.format == PixelFormat::kI420 ? im.width / 2 : im.width);
+    };
+    while (p.safe_pairs < n && fits(p.cols[2 * p.safe_pairs])) ++p.safe_pairs;
+    p.odd.resize(n);
+    for (int d = 0; d < n; ++d) p.odd[d] = static_cast<uint8_t>(p.cols[2 * d] & 1);
+    p.tail = (p.safe_pairs == n || n < 8) ? n : std::min(p.safe_pairs, n - 8);
+    if (p.tail < n) {
+      p.tail_x = p.cols[2 * p.tail] & ~1;
+      for (size_t i = 2 * static_cast<size_t>(p.tail); i < p.cols.size(); ++i) p.tail_cols.push_back(p.cols[i] - p.tail_x);
+      p.tail_bytes = static_cast<size_t>(im.width - p.tail_x) * (yuv ? 1 : PackedBpp(im.format)) + 32;
+    }
+  }
+  p.pair_kernels = p.pairs && spec.order != ChannelOrder::kGray && im.format != PixelFormat::kGray;
+  p.two_rows = p.pair_kernels && p.ty.taps == 2 && !yuv &&
+               spec.dtype == DType::kFloat32 && spec.layout == Layout::kNCHW;
+  for (int d = 0; p.two_rows && d + 1 < p.dst.h; ++d) p.two_rows = p.ty.start[d + 1] >= p.ty.start[d] + 2;
   p.channels = Channels(spec);
   p.planes = (im.format == PixelFormat::kGray) ? 1 : p.channels;
   const bool raw = spec.dtype == DType::kUInt8 && !spec.quantized;
@@ -136,6 +170,23 @@ Plan MakePlan(const Spec& spec, const Image& im, const Rect& roi, const Kernels&
   return p;
 }
 
+// One source row of a 4:2:0 frame: luma, U and V (ChromaStep apart), and the interleaved chroma row
+// they lie in (NV12/NV21; null for I420).
+struct YuvRow {
+  const uint8_t *y, *u, *v, *uv;
+};
+
+int ChromaStep(PixelFormat f) { return f == PixelFormat::kI420 ? 1 : 2; }
+
+YuvRow YuvRowAt(const Image& im, int sy) {
+  const uint8_t* y = im.plane[0] + sy * im.stride[0];
+  if (im.format == PixelFormat::kI420)
+    return YuvRow{y, im.plane[1] + (sy >> 1) * im.stride[1], im.plane[2] + (sy >> 1) * im.stride[2], nullptr};
+  const uint8_t* uv = im.plane[1] + (sy >> 1) * im.stride[1];
+  const bool nv12 = im.format == PixelFormat::kNV12;
+  return YuvRow{y, uv + (nv12 ? 0 : 1), uv + (nv12 ? 1 : 0), uv};
+}
+
 // One thread's scratch: a direct-mapped cache of source rows already converted and filtered
 // horizontally (slot = row % taps, so the taps of one output row never collide), and byte buffers
 // for the gathered pixels (padded: SIMD horizontal filters may read 3 bytes past the last tap).
@@ -144,7 +195,9 @@ class Worker {
   Worker(const Spec& spec, const Plan& p, const Kernels& k)
       : spec_(spec), p_(p), k_(k), nu_(static_cast<int>(p.cols.size())), slots_(p.ty.taps),
         cache_(static_cast<size_t>(slots_) * p.planes * p.dst.w), keys_(slots_, -1),
-        bytes_(6 * (static_cast<size_t>(nu_) + kPad)), vbuf_(p.dst.w), rows_(slots_) {}
+        bytes_(6 * (static_cast<size_t>(nu_) + kPad)), vbuf_(p.dst.w), rows_(slots_),
+        tail_(3 * p.tail_bytes),
+        direct_f32_(spec.dtype == DType::kFloat32 && spec.layout == Layout::kNCHW && p.planes == p.channels) {}
 
   void Rows(const Image& im, int y0, int y1, uint8_t* out) {
     const size_t es = ElementSize(spec_.dtype);
@@ -156,17 +209,31 @@ class Worker {
       PadSpan(out, oy, 0, p_.dst.x);
       PadSpan(out, oy, p_.dst.x + p_.dst.w, spec_.width);
       const int cy = oy - p_.dst.y, taps = p_.ty.taps, first = p_.src.y + p_.ty.start[cy];
-      if (cy + kAhead < p_.dst.h) Prefetch(im, p_.src.y + p_.ty.start[cy + kAhead], taps);
+      // The pair kernels prefetch the rows of output row cy + kPairsAhead as they go; the other paths
+      // request the rows of cy + kAhead at once.
+      const int later = cy + kPairsAhead < p_.dst.h ? p_.src.y + p_.ty.start[cy + kPairsAhead] : -1;
+      if (!p_.pair_kernels && cy + kAhead < p_.dst.h) Prefetch(im, p_.src.y + p_.ty.start[cy + kAhead], taps);
+      if (p_.two_rows) {
+        TwoRows(im, oy, cy, first, later < 0 ? 0 : (later - first) * im.stride[0], reinterpret_cast<float*>(out));
+        continue;
+      }
       for (int t = 0; t < taps; ++t) {
         const int sy = first + t;
         if (keys_[sy % slots_] != sy) {
-          ConvertRow(im, sy, sy % slots_);
+          ConvertRow(im, sy, sy % slots_, later < 0 ? -1 : later + t);
           keys_[sy % slots_] = sy;
         }
       }
+      const float* wy = p_.ty.weights.data() + static_cast<size_t>(cy) * taps;
       for (int pl = 0; pl < p_.planes; ++pl) {
         for (int t = 0; t < taps; ++t) rows_[t] = Slot((first + t) % slots_, pl);
-        k_.vertical(rows_.data(), p_.ty.weights.data() + static_cast<size_t>(cy) * taps, taps, p_.dst.w, vbuf_.data());
+        if (direct_f32_) {  // float32 NCHW, one plane per channel: filter straight into the output row
+          const size_t at = (static_cast<size_t>(pl) * spec_.height + oy) * spec_.width + p_.dst.x;
+          k_.vertical_f32(rows_.data(), wy, taps, p_.dst.w, p_.scale[pl], p_.bias[pl],
+                          reinterpret_cast<float*>(out) + at);
+          continue;
+        }
+        k_.vertical(rows_.data(), wy, taps, p_.dst.w, vbuf_.data());
         // A gray source feeding 3 channels filters once and stores thrice (each with its own mean/std).
         for (int c = (p_.planes == 1 ? 0 : pl); c < (p_.planes == 1 ? p_.channels : pl + 1); ++c) {
           size_t at;
@@ -186,10 +253,14 @@ class Worker {
 
  private:
   static constexpr size_t kPad = 4;
-  // A frame fresh from a decoder is not in cache, and the rows a large downscale reads are too far
-  // apart for the hardware prefetcher: request the rows of output row cy + kAhead while cy is computed
-  // (measured: BGR 1080p -> 224 from a cold frame 0.53 -> 0.49 ms).
+  // A frame fresh from a decoder is not in cache, and the rows a large downscale reads are far apart:
+  // paths without pair kernels request the rows of output row cy + kAhead, all at once, while cy is
+  // computed. The pair kernels prefetch the next output row's source rows spread over their pass
+  // instead: a burst of ~120 prefetches per output row measured no effect on the Skylake-SP build
+  // machine, the spread ones (round-robin A/B, 1080p -> 224, frame evicted by a 16 MB write) BGR
+  // 0.47 -> 0.36 ms, NV12 0.55 -> 0.51 ms; 2 rows ahead was slightly worse than 1.
   static constexpr int kAhead = 2;
+  static constexpr int kPairsAhead = 1;
 
   void Prefetch(const Image& im, int first, int taps) {
     const bool yuv = IsYuv(im.format);
@@ -237,28 +308,70 @@ class Worker {
   }
   uint8_t* Bytes(int i) { return bytes_.data() + static_cast<size_t>(i) * (nu_ + kPad); }
 
+  // Plan::two_rows: output row oy (content row cy) from source rows sy and sy + 1 in one kernel call.
+  // pf: the byte offset from rows sy, sy + 1 to the rows a later call reads (0: none).
+  void TwoRows(const Image& im, int oy, int cy, int sy, ptrdiff_t pf, float* out) {
+    const int n = p_.dst.w, t = p_.tail, bpp = PackedBpp(im.format);
+    const float *w0 = p_.wx.data(), *w1 = w0 + n, *wy = p_.ty.weights.data() + 2 * static_cast<size_t>(cy);
+    int off[3];  // in output channel order
+    RgbOffsets(im.format, off);
+    if (spec_.order == ChannelOrder::kBGR) std::swap(off[0], off[2]);
+    float *o[3], *ot[3];
+    for (int c = 0; c < 3; ++c) {
+      o[c] = out + (static_cast<size_t>(c) * spec_.height + oy) * spec_.width + p_.dst.x;
+      ot[c] = o[c] + t;
+    }
+    const uint8_t* rows[2] = {im.plane[0] + sy * im.stride[0], im.plane[0] + (sy + 1) * im.stride[0]};
+    k_.pairs2_packed(rows, p_.cols.data(), t, std::min(p_.safe_pairs, t), bpp, off, w0, w1, wy, p_.scale, p_.bias, pf, o);
+    if (t == n) return;
+    const ptrdiff_t x = static_cast<ptrdiff_t>(p_.tail_x) * bpp, end = static_cast<ptrdiff_t>(im.width) * bpp;
+    const uint8_t* tr[2] = {PadTail(0, rows[0], x, end), PadTail(1, rows[1], x, end)};
+    k_.pairs2_packed(tr, p_.tail_cols.data(), n - t, n - t, bpp, off, w0 + t, w1 + t, wy, p_.scale, p_.bias, 0, ot);
+  }
+
+  // The row's planes from column tail_x on, copied into the padded buffers.
+  YuvRow PadYuvTail(const Image& im, const YuvRow& row) {
+    const ptrdiff_t x = p_.tail_x, w = im.width;
+    const uint8_t* y = PadTail(0, row.y, x, w);
+    if (!row.uv) return YuvRow{y, PadTail(1, row.u, x / 2, w / 2), PadTail(2, row.v, x / 2, w / 2), nullptr};
+    const uint8_t* c = PadTail(1, row.uv, x, w);
+    return YuvRow{y, c + (row.u - row.uv), c + (row.v - row.uv), c};
+  }
+
+  // Row bytes [from, to) copied to scratch buffer i, followed by padding for 16-byte windows.
+  const uint8_t* PadTail(int i, const uint8_t* row, ptrdiff_t from, ptrdiff_t to) {
+    uint8_t* dst = tail_.data() + i * p_.tail_bytes;
+    std::memcpy(dst, row + from, static_cast<size_t>(to - from));
+    return dst;
+  }
+
   // Source row sy: gather the needed columns, convert colour (exact integers), filter horizontally.
-  void ConvertRow(const Image& im, int sy, int slot) {
+  // later: the row a later call reads in sy's place (-1: none), which the pair kernels prefetch.
+  void ConvertRow(const Image& im, int sy, int slot, int later) {
     const int32_t* cols = p_.cols.data();
     uint8_t *g0 = Bytes(0), *g1 = Bytes(1), *g2 = Bytes(2), *c0 = Bytes(3), *c1 = Bytes(4), *c2 = Bytes(5);
     const bool to_gray = spec_.order == ChannelOrder::kGray;
     const bool bgr = spec_.order == ChannelOrder::kBGR;
     uint8_t* planes[3] = {c0, c1, c2};  // bytes in output channel order
     if (IsYuv(im.format)) {
-      const uint8_t* yrow = im.plane[0] + sy * im.stride[0];
-      const uint8_t *u, *v;
-      int step = 1;
-      if (im.format == PixelFormat::kI420) {
-        u = im.plane[1] + (sy >> 1) * im.stride[1];
-        v = im.plane[2] + (sy >> 1) * im.stride[2];
-      } else {
-        const uint8_t* uv = im.plane[1] + (sy >> 1) * im.stride[1];
-        const bool nv12 = im.format == PixelFormat::kNV12;
-        u = uv + (nv12 ? 0 : 1);
-        v = uv + (nv12 ? 1 : 0);
-        step = 2;
+      const YuvRow r = YuvRowAt(im, sy);
+      const int step = ChromaStep(im.format);
+      if (p_.pair_kernels) {  // gather, convert and filter in one pass
+        const int n = p_.dst.w, t = p_.tail;
+        const float *w0 = p_.wx.data(), *w1 = w0 + n;
+        float *o_r = Slot(slot, bgr ? 2 : 0), *o_g = Slot(slot, 1), *o_b = Slot(slot, bgr ? 0 : 2);
+        const ptrdiff_t pf_y = later < 0 ? 0 : (later - sy) * im.stride[0];
+        const ptrdiff_t pf_c = later < 0 ? 0 : ((later >> 1) - (sy >> 1)) * im.stride[1];
+        k_.pairs_yuv(r.y, r.u, r.v, step, cols, p_.odd.data(), t, std::min(p_.safe_pairs, t), w0, w1, p_.yuv, pf_y, pf_c,
+                     o_r, o_g, o_b);
+        if (t < n) {
+          const YuvRow c = PadYuvTail(im, r);
+          k_.pairs_yuv(c.y, c.u, c.v, step, p_.tail_cols.data(), p_.odd.data() + t, n - t, n - t, w0 + t, w1 + t, p_.yuv,
+                       0, 0, o_r + t, o_g + t, o_b + t);
+        }
+        return;
       }
-      k_.gather_yuv(yrow, u, v, step, cols, nu_, p_.safe_cols, p_.pairs, g0, g1, g2);
+      k_.gather_yuv(r.y, r.u, r.v, step, cols, nu_, p_.safe_cols, p_.pairs, g0, g1, g2);
       k_.yuv_to_rgb(g0, g1, g2, bgr ? c2 : c0, c1, bgr ? c0 : c2, nu_, p_.yuv);
     } else if (im.format == PixelFormat::kGray) {
       const uint8_t* row = im.plane[0] + sy * im.stride[0];
@@ -267,9 +380,16 @@ class Worker {
       int off[3];
       RgbOffsets(im.format, off);
       if (bgr) std::swap(off[0], off[2]);
-      if (p_.pairs && !to_gray && k_.pairs_packed) {  // gather and filter in one pass
-        k_.pairs_packed(im.plane[0] + sy * im.stride[0], cols, p_.dst.w, (p_.safe_cols + 1) / 2,
-                        PackedBpp(im.format), off, p_.wx.data(), Slot(slot, 0), Slot(slot, 1), Slot(slot, 2));
+      if (p_.pair_kernels) {  // gather and filter in one pass
+        const int n = p_.dst.w, t = p_.tail, bpp = PackedBpp(im.format);
+        const uint8_t* row = im.plane[0] + sy * im.stride[0];
+        const float *w0 = p_.wx.data(), *w1 = w0 + n;
+        float *o0 = Slot(slot, 0), *o1 = Slot(slot, 1), *o2 = Slot(slot, 2);
+        const ptrdiff_t pf = later < 0 ? 0 : (later - sy) * im.stride[0];
+        k_.pairs_packed(row, cols, t, std::min(p_.safe_pairs, t), bpp, off, w0, w1, pf, o0, o1, o2);
+        if (t < n)
+          k_.pairs_packed(PadTail(0, row, static_cast<ptrdiff_t>(p_.tail_x) * bpp, static_cast<ptrdiff_t>(im.width) * bpp),
+                          p_.tail_cols.data(), n - t, n - t, bpp, off, w0 + t, w1 + t, 0, o0 + t, o1 + t, o2 + t);
         return;
       }
       k_.gather_packed(im.plane[0] + sy * im.stride[0], cols, nu_, p_.safe_cols, p_.pairs, PackedBpp(im.format), off,
@@ -296,6 +416,8 @@ class Worker {
   std::vector<uint8_t> bytes_;
   std::vector<float> vbuf_;
   std::vector<const float*> rows_;
+  std::vector<uint8_t> tail_;  // padded copies of row ends (Plan::tail)
+  const bool direct_f32_;
 };
 
 bool Finite(double v) { return std::isfinite(v); }

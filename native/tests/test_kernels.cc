@@ -69,7 +69,7 @@ VT_TEST(VerticalMatchesScalar) {
   std::uniform_real_distribution<float> uw(0.f, 1.f), uv(0.f, 255.f);
   for (const Kernels* k : SimdVariants())
     for (int n : kLengths)
-      for (int taps = 1; taps <= 9; taps += 2) {
+      for (int taps : {1, 2, 3, 5, 7, 9}) {
         std::vector<std::unique_ptr<vtest::GuardedBuffer>> bufs;
         std::vector<const float*> rows;
         std::vector<float> w(taps);
@@ -84,6 +84,13 @@ VT_TEST(VerticalMatchesScalar) {
         ScalarKernels().vertical(rows.data(), w.data(), taps, n, ref.data());
         k->vertical(rows.data(), w.data(), taps, n, got.data());
         VT_CHECK(Same(ref.data(), got.data(), n));
+        // vertical_f32 = vertical then store_f32, in every variant.
+        std::vector<float> chain(n), fused(n), simd(n);
+        ScalarKernels().store_f32(ref.data(), n, 0.0174f, -2.03f, chain.data(), 1);
+        ScalarKernels().vertical_f32(rows.data(), w.data(), taps, n, 0.0174f, -2.03f, fused.data());
+        k->vertical_f32(rows.data(), w.data(), taps, n, 0.0174f, -2.03f, simd.data());
+        VT_CHECK(Same(chain.data(), fused.data(), n));
+        VT_CHECK(Same(chain.data(), simd.data(), n));
       }
 }
 
@@ -141,6 +148,7 @@ VT_TEST(GathersMatchScalar) {
       // Pair columns (x, x+1) with x of both parities, as a bilinear downscale produces.
       std::vector<int32_t> pair_cols;
       for (int x = 0; x + 1 < w; x += 2 + static_cast<int>(rng() % 4)) pair_cols.push_back(x), pair_cols.push_back(x + 1);
+      auto w_bytes = [&](int bpp) { return w * bpp; };
       for (int bpp : {3, 4})
         for (bool pairs : {false, true}) {
           const std::vector<int32_t>& cs = pairs ? pair_cols : cols;
@@ -161,11 +169,30 @@ VT_TEST(GathersMatchScalar) {
           for (float& x : w) x = static_cast<float>(rng() % 1000) / 999.f;
           std::vector<float> chain(3 * np), fused(3 * np), simd(3 * np);
           for (int c = 0; c < 3; ++c) ScalarKernels().horizontal_pairs(&ref[c * m], w.data(), np, &chain[c * np]);
-          ScalarKernels().pairs_packed(row.data(), cs.data(), np, (safe + 1) / 2, bpp, off, w.data(), &fused[0], &fused[np], &fused[2 * np]);
+          int safe_pairs = 0;  // 16-byte windows, as the driver computes them
+          while (safe_pairs < np && cs[2 * safe_pairs] * bpp + 16 <= w_bytes(bpp)) ++safe_pairs;
+          ScalarKernels().pairs_packed(row.data(), cs.data(), np, safe_pairs, bpp, off, w.data(), w.data() + np, 0,
+                                       &fused[0], &fused[np], &fused[2 * np]);
           VT_CHECK(Same(chain.data(), fused.data(), chain.size()));
-          if (!k->pairs_packed) continue;
-          k->pairs_packed(row.data(), cs.data(), np, (safe + 1) / 2, bpp, off, w.data(), &simd[0], &simd[np], &simd[2 * np]);
+          // A prefetch hint (any offset: prefetches never fault) changes nothing.
+          k->pairs_packed(row.data(), cs.data(), np, safe_pairs, bpp, off, w.data(), w.data() + np, 4096, &simd[0],
+                          &simd[np], &simd[2 * np]);
           VT_CHECK(Same(chain.data(), simd.data(), chain.size()));
+          // Two rows blended and normalized equal the one-row kernel twice and vertical_f32.
+          vtest::GuardedBuffer row1(static_cast<size_t>(w_bytes(bpp)));
+          row1.Fill(rng);
+          std::vector<float> second(3 * np), want(3 * np), two(3 * np, -1.f);
+          ScalarKernels().pairs_packed(row1.data(), cs.data(), np, 0, bpp, off, w.data(), w.data() + np, 0, &second[0],
+                                       &second[np], &second[2 * np]);
+          const float wy[2] = {0.81f, 0.19f}, sc[3] = {0.0171f, 0.0175f, 0.0174f}, bi[3] = {-2.11f, -2.03f, -1.8f};
+          for (int c = 0; c < 3; ++c) {
+            const float* taps[2] = {&chain[c * np], &second[c * np]};
+            ScalarKernels().vertical_f32(taps, wy, 2, np, sc[c], bi[c], &want[c * np]);
+          }
+          const uint8_t* rows2[2] = {row.data(), row1.data()};
+          float* const outs[3] = {&two[0], &two[np], &two[2 * np]};
+          k->pairs2_packed(rows2, cs.data(), np, safe_pairs, bpp, off, w.data(), w.data() + np, wy, sc, bi, -4096, outs);
+          VT_CHECK(Same(want.data(), two.data(), want.size()));
         }
       vtest::GuardedBuffer y(w), uv(w), u(w / 2), v(w / 2);
       y.Fill(rng), uv.Fill(rng), u.Fill(rng), v.Fill(rng);
@@ -183,6 +210,49 @@ VT_TEST(GathersMatchScalar) {
           VT_CHECK(ref == got);
         }
       }
+    }
+}
+
+VT_TEST(PairsYuvEqualsChainedKernels) {
+  // The fused 4:2:0 pair kernel equals gather_yuv + yuv_to_rgb + horizontal_pairs of the scalar
+  // reference, for every variant, NV12 / NV21 / I420 chroma, both parities of the pair start, rows
+  // whose last byte is the last before a guard page, and every colour description.
+  std::mt19937 rng(10);
+  const YuvCoeffs coeffs[] = {{16, 19077, 26149, 6419, 13320, 33050}, {0, 16384, 22970, 5638, 11700, 29032},
+                              {16, 19077, 29372, 3494, 8731, 34610}, {0, 16384, 25802, 3069, 7669, 30402}};
+  std::vector<const Kernels*> all = SimdVariants();
+  all.push_back(&ScalarKernels());
+  for (const Kernels* k : all)
+    for (int w : {2, 18, 40, 66, 130, 640}) {
+      std::vector<int32_t> cols;
+      for (int x = static_cast<int>(rng() % 2); x + 1 < w; x += 2 + static_cast<int>(rng() % 5)) cols.push_back(x), cols.push_back(x + 1);
+      const int np = static_cast<int>(cols.size()) / 2, m = 2 * np;
+      if (np == 0) continue;
+      std::vector<uint8_t> odd(np);
+      for (int d = 0; d < np; ++d) odd[d] = static_cast<uint8_t>(cols[2 * d] & 1);
+      std::vector<float> wt(2 * np);
+      for (float& x : wt) x = static_cast<float>(rng() % 1000) / 999.f;
+      vtest::GuardedBuffer y(w), uv(w), u(w / 2), v(w / 2);
+      y.Fill(rng), uv.Fill(rng), u.Fill(rng), v.Fill(rng);
+      struct C { const uint8_t *u, *v; int step, row; } chroma[] = {
+          {uv.data(), uv.data() + 1, 2, w}, {uv.data() + 1, uv.data(), 2, w}, {u.data(), v.data(), 1, w / 2}};
+      for (const C& c : chroma)
+        for (const YuvCoeffs& yc : coeffs) {
+          int safe = 0;  // as the driver computes it: 16-byte windows inside the luma and chroma rows
+          while (safe < np) {
+            const int x = cols[2 * safe], c0 = (x >> 1) * c.step + (c.step == 2 ? 1 : 0);
+            if (x + 16 > w || c0 + 16 > c.row) break;
+            ++safe;
+          }
+          std::vector<uint8_t> g(3 * m), rgb(3 * m);
+          ScalarKernels().gather_yuv(y.data(), c.u, c.v, c.step, cols.data(), m, 0, true, &g[0], &g[m], &g[2 * m]);
+          ScalarKernels().yuv_to_rgb(&g[0], &g[m], &g[2 * m], &rgb[0], &rgb[m], &rgb[2 * m], m, yc);
+          std::vector<float> chain(3 * np), fused(3 * np, -1.f);
+          for (int ch = 0; ch < 3; ++ch) ScalarKernels().horizontal_pairs(&rgb[ch * m], wt.data(), np, &chain[ch * np]);
+          k->pairs_yuv(y.data(), c.u, c.v, c.step, cols.data(), odd.data(), np, safe, wt.data(), wt.data() + np, yc,
+                       8192, 4096, &fused[0], &fused[np], &fused[2 * np]);  // prefetch hints change nothing
+          VT_CHECK(Same(chain.data(), fused.data(), chain.size()));
+        }
     }
 }
 

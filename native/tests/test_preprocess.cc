@@ -46,6 +46,23 @@ Frame MakeFrame(PixelFormat f, int w, int h, int pad, std::mt19937& rng) {
   return fr;
 }
 
+// The roi of im (even x, y, width, height for 4:2:0) copied into a guarded frame of its own.
+Frame Crop(const Image& im, const Roi& r) {
+  std::mt19937 unused(0);
+  Frame fr = MakeFrame(im.format, r.width, r.height, 0, unused);
+  const bool yuv = im.format == PixelFormat::kNV12 || im.format == PixelFormat::kNV21 || im.format == PixelFormat::kI420;
+  const int bpp = im.format == PixelFormat::kBGR || im.format == PixelFormat::kRGB ? 3 : (yuv ? 1 : 4);
+  for (int pl = 0; pl < (im.format == PixelFormat::kI420 ? 3 : (yuv ? 2 : 1)); ++pl) {
+    const int sub = (pl > 0) ? 2 : 1;  // chroma rows; I420 chroma columns too
+    const int x = (im.format == PixelFormat::kI420 && pl > 0) ? r.x / 2 : r.x * bpp;
+    const int bytes = (im.format == PixelFormat::kI420 && pl > 0) ? r.width / 2 : r.width * bpp;
+    for (int y = 0; y < r.height / sub; ++y)
+      std::memcpy(const_cast<uint8_t*>(fr.im.plane[pl]) + y * fr.im.stride[pl], im.plane[pl] + (r.y / sub + y) * im.stride[pl] + x,
+                  bytes);
+  }
+  return fr;
+}
+
 std::vector<uint8_t> Run(const Spec& s, const Image& im, const Roi& roi, uint32_t mask, int threads = 1,
                          int count = 1) {
   SetCpuMask(mask);
@@ -93,6 +110,36 @@ VT_TEST(SimdPathEqualsScalarPath) {
               ++cases;
             }
   }
+  std::printf("  %d configurations compared\n", cases);
+}
+
+VT_TEST(PairKernelsEqualScalarAtRowEdges) {
+  // Downscales by >= 2x run the fused pair kernels: 16-byte windows in the row, then the last pairs
+  // over a padded copy of the row end. Rows end at guard pages; ROIs end at, or short of, the right
+  // edge; widths give several SIMD groups per row plus partial ones.
+  std::mt19937 rng(11);
+  int cases = 0;
+  for (PixelFormat f : {PixelFormat::kBGR, PixelFormat::kRGBA, PixelFormat::kNV12, PixelFormat::kNV21, PixelFormat::kI420})
+    for (int w : {96, 250, 642}) {
+      Frame fr = MakeFrame(f, w, 40, 0, rng);
+      const int x3 = (w / 3) & ~1;
+      for (Roi roi : {Roi{}, Roi{x3, 4, w - x3, 30}, Roi{6, 0, (w / 2) & ~1, 40}})
+        for (int ow : {8, 9, 23, 41}) {
+          Spec s;
+          s.width = ow, s.height = 7;
+          s.order = (cases % 2) ? ChannelOrder::kBGR : ChannelOrder::kRGB;
+          s.mean[0] = 0.485, s.std[0] = 0.229;
+          if ((roi.width ? roi.width : w) < 2 * ow) continue;  // not a pair geometry
+          const std::vector<uint8_t> got = Run(s, fr.im, roi, ~0u);
+          VT_CHECK(got == Run(s, fr.im, roi, 0));
+          // The same pixels as a frame of their own (its right edge where the roi ends) give the same bytes.
+          if (roi.width) {
+            Frame crop = Crop(fr.im, roi);
+            VT_CHECK(got == Run(s, crop.im, Roi{}, ~0u));
+          }
+          ++cases;
+        }
+    }
   std::printf("  %d configurations compared\n", cases);
 }
 
