@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
-import re
 
 import cv2
 import numpy as np
 import pytest
+
+from vidlite.subtitles import parse_srt, parse_vtt  # noqa: F401  (the pipeline tests validate with them)
 
 
 def synth_frames(n: int, w: int = 160, h: int = 120, cut_at: int | None = None) -> np.ndarray:
@@ -41,33 +42,6 @@ def cut_in_half(src, dst):
     data = open(src, "rb").read()
     open(dst, "wb").write(data[: len(data) // 2])
     return dst
-
-
-SRT_CUE = re.compile(r"^(\d+)\n(\d{2}:\d{2}:\d{2},\d{3}) --> (\d{2}:\d{2}:\d{2},\d{3})\n((?:.+\n)+)$")
-VTT_CUE = re.compile(r"^(\d{2}:\d{2}:\d{2}\.\d{3}) --> (\d{2}:\d{2}:\d{2}\.\d{3})\n((?:.+\n)+)$")
-
-
-def parse_srt(text: str) -> list[tuple[int, str, str, str]]:
-    """Strict SubRip: numbered from 1, timing line, non-empty text, one blank line between cues."""
-    assert text.endswith("\n\n") or text == ""
-    cues = []
-    for block in text.split("\n\n")[:-1]:
-        m = SRT_CUE.match(block + "\n")
-        assert m, f"not an SRT cue: {block!r}"
-        cues.append((int(m[1]), m[2], m[3], m[4].rstrip("\n")))
-    assert [c[0] for c in cues] == list(range(1, len(cues) + 1))
-    return cues
-
-
-def parse_vtt(text: str) -> list[tuple[str, str, str]]:
-    assert text.startswith("WEBVTT\n\n")
-    cues = []
-    for block in text[len("WEBVTT\n\n"):].split("\n\n")[:-1]:
-        m = VTT_CUE.match(block + "\n")
-        assert m, f"not a WebVTT cue: {block!r}"
-        assert "-->" not in m[3], "WebVTT cue text must not contain '-->'"
-        cues.append((m[1], m[2], m[3].rstrip("\n")))
-    return cues
 
 
 @pytest.fixture(scope="session")

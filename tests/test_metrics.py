@@ -103,3 +103,27 @@ def test_metrics_module_is_numpy_only():
     code = "import sys, vidlite.metrics, vidlite.text.decode, vidlite.text.word; " \
            "bad = [m for m in ('torch', 'cv2', 'onnxruntime') if m in sys.modules]; assert not bad, bad"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_ranked_recall_matches_recall_at_k():
+    sim = np.random.default_rng(0).normal(size=(20, 30))
+    rankings = np.argsort(-sim, axis=1, kind="stable").tolist()
+    gt = [{i, (i + 7) % 30} for i in range(20)]
+    for k in (1, 5):
+        assert m.ranked_recall_at_k(rankings, k, gt) == m.recall_at_k(sim, k, gt)
+    assert m.ranked_recall_at_k([[3, 1], [2]], 1, [3, 1]) == 0.5  # short rankings (an index's top hits) are fine
+    with pytest.raises(ValueError, match="ground-truth"):
+        m.ranked_recall_at_k([[0]], 1, [0, 1])
+
+
+def test_timed_event_f1():
+    truth = [[("appears", 1.0, 1.25)], [("collide", 0.5, 0.75)], []]
+    preds = [[("appears", 1.25, 1.5)], [("collide", 1.5, 1.75)], [("disappears", 0.0, 0.25)]]
+    f = m.timed_event_f1(truth, preds, labels=("appears", "disappears", "collide", "stays"))
+    assert f["f1_appears"] == 1.0  # 0.25 s off: within ±0.5 s
+    assert f["f1_collide"] == 0.0 and f["f1_disappears"] == 0.0  # mistimed (FP + FN), spurious (FP)
+    assert f["f1_stays"] == 1.0  # neither present nor predicted
+    assert f["macro"] == pytest.approx(2 / 4)
+    assert m.timed_event_f1(truth, preds, tol=1.0)["f1_collide"] == 1.0
+    with pytest.raises(ValueError, match="3 clips of truth but 2"):
+        m.timed_event_f1(truth, preds[:2])

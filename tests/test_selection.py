@@ -296,3 +296,12 @@ def test_artifact_whose_io_disagrees_with_the_manifest_is_rejected(bundle_copy):
     (bundle_copy / "manifest.json").write_text(json.dumps(m))
     with pytest.raises(PinError, match=r"does not match the manifest: .*lists inputs \['tokens', 'lengths'\]"):
         vidlite.load(bundle_copy, backend="onnxruntime")
+
+
+def test_unranked_artifacts_try_the_backends_own_format_first():
+    # int8-weight-only is ranked by no profile: a pinned OpenVINO must still get its own IR, not the ONNX file.
+    arts = [{"format": fmt, "precision": "int8-weight-only", "verified": "numeric"} for fmt in ("onnx", "openvino")]
+    device = fixture_device("x86-intel-laptop", openvino=("CPU",), onnxruntime=("CPUExecutionProvider",))
+    cands = plan("text_encoder", arts, get_profile("x86-intel"), device, pin=Pin.parse("openvino:int8"))
+    assert [(c.backend, c.format) for c in cands] == [("openvino", "openvino"), ("openvino", "onnx")]
+    assert all("not ranked by x86-intel" in c.source for c in cands)

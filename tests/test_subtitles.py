@@ -6,7 +6,7 @@ import json
 import pytest
 
 from pipeline_fixtures import parse_srt, parse_vtt
-from vidlite.subtitles import Segment, merge_duplicates, open_subtitles, srt_time, vtt_time
+from vidlite.subtitles import Segment, merge_duplicates, open_subtitles, parse_time, srt_time, vtt_time
 
 def test_timestamps():
     assert srt_time(0) == "00:00:00,000"
@@ -62,3 +62,23 @@ def test_bad_outputs(tmp_path):
         open_subtitles({"ass": tmp_path / "x.ass"})
     with pytest.raises(OSError, match="cannot write subtitles to"):
         open_subtitles({"srt": tmp_path / "missing-dir" / "x.srt"})
+
+
+@pytest.mark.parametrize("text, message", [
+    ("1\n00:00:00,000 --> 00:00:01,000\nhi\n", "blank line"),
+    ("2\n00:00:00,000 --> 00:00:01,000\nhi\n\n", "numbered 2"),
+    ("1\n00:00:00.000 --> 00:00:01.000\nhi\n\n", "not a cue"),
+    ("1\n00:00:02,000 --> 00:00:01,000\nhi\n\n", "ends .* before it starts"),
+    ("1\n00:00:02,000 --> 00:00:03,000\na\n\n2\n00:00:01,000 --> 00:00:04,000\nb\n\n", "before the cue before"),
+])
+def test_parse_srt_rejects_broken_files(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_srt(text)
+
+
+def test_parse_vtt_rejects_broken_files():
+    with pytest.raises(ValueError, match="WEBVTT"):
+        parse_vtt("00:00:00.000 --> 00:00:01.000\nhi\n\n")
+    with pytest.raises(ValueError, match="-->"):
+        parse_vtt("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\na --> b\n\n")
+    assert parse_time("01:02:03,450") == parse_time("01:02:03.450") == pytest.approx(3723.45)

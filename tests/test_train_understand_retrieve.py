@@ -25,7 +25,7 @@ def test_decode_events_reads_peak_frame():
 
 
 def test_timed_event_f1_counts_mistimed_as_fp_and_fn():
-    from vidlite_export.train.understand import timed_event_f1
+    from vidlite.metrics import timed_event_f1
 
     truth = [[("appears", 1.0, 1.25)], [("collide", 0.5, 0.75)], []]
     preds = [[("appears", 1.25, 1.5)], [("collide", 1.5, 1.75)], [("disappears", 0.0, 0.25)]]
@@ -37,7 +37,7 @@ def test_timed_event_f1_counts_mistimed_as_fp_and_fn():
 
 
 def test_outside_queries_avoid_grammar_key_words():
-    from vidlite_export.train.retrieve import outside_query
+    from vidlite_export.world.heldout import outside_query
     from vidlite_export.world import WorldConfig, caption_vocabulary, generate_clip
 
     grammar = set(caption_vocabulary())

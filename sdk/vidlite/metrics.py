@@ -190,14 +190,51 @@ def recall_at_k(sim, k: int, gt=None) -> float:
         raise ValueError(f"recall_at_k: sim must be (queries, gallery), got shape {sim.shape}")
     if k < 1:
         raise ValueError(f"recall_at_k: k must be >= 1, got {k}")
-    q = sim.shape[0]
+    if gt is None and sim.shape[1] < sim.shape[0]:
+        raise ValueError(f"recall_at_k: default ground truth needs gallery >= queries, got {sim.shape}")
+    top = np.argsort(-sim, axis=1, kind="stable")[:, :k]
+    return ranked_recall_at_k(top.tolist(), k, gt)
+
+
+def ranked_recall_at_k(rankings: Sequence[Sequence[int]], k: int, gt=None) -> float:
+    """``recall_at_k`` from rankings already made (e.g. a search index's hits): ``rankings[i]`` is
+    query i's gallery indices, best first. ``gt`` as in ``recall_at_k``."""
+    if k < 1:
+        raise ValueError(f"recall_at_k: k must be >= 1, got {k}")
+    q = len(rankings)
     if gt is None:
-        if sim.shape[1] < q:
-            raise ValueError(f"recall_at_k: default ground truth needs gallery >= queries, got {sim.shape}")
         gt = [{i} for i in range(q)]
     else:
         gt = [{int(g)} if np.isscalar(g) else {int(i) for i in g} for g in gt]
         if len(gt) != q:
             raise ValueError(f"recall_at_k: {len(gt)} ground-truth entries for {q} queries")
-    top = np.argsort(-sim, axis=1, kind="stable")[:, :k]
-    return float(np.mean([bool(gt[i] & set(top[i].tolist())) for i in range(q)]))
+    if not q:
+        raise ValueError("recall_at_k: no queries")
+    return float(np.mean([bool(gt[i] & {int(j) for j in rankings[i][:k]}) for i in range(q)]))
+
+
+def timed_event_f1(truth: Sequence[Sequence[tuple]], preds: Sequence[Sequence[tuple]], labels=None,
+                   tol: float = 0.5) -> dict:
+    """Per-label F1 of timed events, and their macro mean under ``"macro"``.
+
+    ``truth``/``preds``: per clip, lists of ``(label, start_s, end_s)``. A prediction is a true
+    positive only if the clip has that event and both start and end lie within ``tol`` seconds; a
+    mistimed one is a false positive and a miss. A label neither present nor predicted scores 1.
+    ``labels``: default every label seen in either.
+    """
+    if len(truth) != len(preds):
+        raise ValueError(f"timed_event_f1: {len(truth)} clips of truth but {len(preds)} of predictions")
+    if labels is None:
+        labels = sorted({e[0] for clip in (*truth, *preds) for e in clip})
+    tp, fp, fn = (dict.fromkeys(labels, 0) for _ in range(3))
+    for gt, pr in zip(truth, preds):
+        for label in labels:
+            g = [e for e in gt if e[0] == label]
+            p = [e for e in pr if e[0] == label]
+            hit = bool(g and p and abs(g[0][1] - p[0][1]) <= tol and abs(g[0][2] - p[0][2]) <= tol)
+            tp[label] += hit
+            fp[label] += bool(p) and not hit
+            fn[label] += bool(g) and not hit
+    f1 = {lab: 2 * tp[lab] / max(1, 2 * tp[lab] + fp[lab] + fn[lab]) if tp[lab] + fp[lab] + fn[lab] else 1.0
+          for lab in labels}
+    return {"macro": float(np.mean(list(f1.values()))), **{f"f1_{k}": float(v) for k, v in f1.items()}}

@@ -5,12 +5,14 @@
             subs.add(seg)                 # consecutive duplicates are merged before a cue is written
 
 A cue is written (and flushed) once the caption after it differs, because until then it may still be
-extended; ``close()`` writes the last one.
+extended; ``close()`` writes the last one. ``parse_srt`` / ``parse_vtt`` read such files back and
+reject any that break the formats' rules.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -199,3 +201,69 @@ class SubtitleSink:
 
 def open_subtitles(outputs: dict[str, str | os.PathLike]) -> SubtitleSink:
     return SubtitleSink(outputs)
+
+
+# --- reading back, strictly --------------------------------------------------------------------
+
+_SRT_CUE = re.compile(r"^(\d+)\n(\d{2}:\d{2}:\d{2},\d{3}) --> (\d{2}:\d{2}:\d{2},\d{3})\n((?:.+\n)+)$")
+_VTT_CUE = re.compile(r"^(\d{2}:\d{2}:\d{2}\.\d{3}) --> (\d{2}:\d{2}:\d{2}\.\d{3})\n((?:.+\n)+)$")
+_STAMP = re.compile(r"^(\d{2}):([0-5]\d):([0-5]\d)[,.](\d{3})$")
+
+
+def parse_time(stamp: str) -> float:
+    """``HH:MM:SS,mmm`` (SRT) or ``HH:MM:SS.mmm`` (WebVTT) → seconds."""
+    m = _STAMP.match(stamp)
+    if not m:
+        raise ValueError(f"not a subtitle timestamp (HH:MM:SS,mmm or HH:MM:SS.mmm): {stamp!r}")
+    h, mi, sec, ms = map(int, m.groups())
+    return h * 3600 + mi * 60 + sec + ms / 1000
+
+
+def _check_timing(cues: list[tuple], start: int, fmt: str) -> None:
+    """Every cue ends after it starts, and starts no earlier than the cue before it."""
+    prev = 0.0
+    for n, cue in enumerate(cues, 1):
+        t0, t1 = parse_time(cue[start]), parse_time(cue[start + 1])
+        if t1 <= t0:
+            raise ValueError(f"{fmt} cue {n}: ends ({cue[start + 1]}) before it starts ({cue[start]})")
+        if t0 < prev:
+            raise ValueError(f"{fmt} cue {n}: starts ({cue[start]}) before the cue before it")
+        prev = t0
+
+
+def _blocks(text: str, fmt: str) -> list[str]:
+    if text and not text.endswith("\n\n"):
+        raise ValueError(f"{fmt}: the file must end with a blank line after its last cue")
+    return [b + "\n" for b in text.split("\n\n")[:-1]]
+
+
+def parse_srt(text: str) -> list[tuple[int, str, str, str]]:
+    """Strict SubRip → [(number, start, end, text)]: cues numbered from 1, ``HH:MM:SS,mmm -->
+    HH:MM:SS,mmm``, non-empty text, one blank line after each, times in order. Raises ValueError."""
+    cues = []
+    for block in _blocks(text, "SRT"):
+        m = _SRT_CUE.match(block)
+        if not m:
+            raise ValueError(f"SRT: not a cue (number, timing line, text): {block!r}")
+        cues.append((int(m[1]), m[2], m[3], m[4].rstrip("\n")))
+        if cues[-1][0] != len(cues):
+            raise ValueError(f"SRT: cue {len(cues)} is numbered {cues[-1][0]}")
+    _check_timing(cues, 1, "SRT")
+    return cues
+
+
+def parse_vtt(text: str) -> list[tuple[str, str, str]]:
+    """Strict WebVTT (as written here) → [(start, end, text)]: ``WEBVTT`` header line, ``HH:MM:SS.mmm
+    --> HH:MM:SS.mmm``, non-empty text without ``-->``, times in order. Raises ValueError."""
+    if not text.startswith("WEBVTT\n\n"):
+        raise ValueError("WebVTT: the file must start with a 'WEBVTT' line and a blank line")
+    cues = []
+    for block in _blocks(text[len("WEBVTT\n\n"):], "WebVTT"):
+        m = _VTT_CUE.match(block)
+        if not m:
+            raise ValueError(f"WebVTT: not a cue (timing line, text): {block!r}")
+        if "-->" in m[3]:
+            raise ValueError(f"WebVTT: cue text must not contain '-->': {m[3]!r}")
+        cues.append((m[1], m[2], m[3].rstrip("\n")))
+    _check_timing(cues, 0, "WebVTT")
+    return cues

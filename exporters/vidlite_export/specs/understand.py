@@ -144,7 +144,7 @@ def evaluate(runners, data, component: str) -> tuple[str, float]:
     cfg = parts.model.cfg
     if component == "events":
         from vidlite_export.models.understand import decode_events
-        from vidlite_export.train.understand import timed_event_f1
+        from vidlite.metrics import timed_event_f1
         truth = [[(e.label, e.start_s, e.end_s) for e in c.events] for c in data["world"]]
         preds = [decode_events(runners["events"]({"frames": batch1(x)})["event_logits"][0], c.fps, cfg.event_labels)
                  for x, c in zip(data["clips"], data["world"])]

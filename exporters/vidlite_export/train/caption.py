@@ -19,8 +19,8 @@ from vidlite_export.train.common import (
 )
 from vidlite_export.world import (
     COLORS, EVENT_LABELS, MOTIONS, SHAPES, SIZES, SPLIT_SEEDS, WorldConfig, caption_vocabulary, generate_clip,
-    parse_caption,
 )
+from vidlite_export.world.heldout import CAPTION_ATTRIBUTES, caption_attributes, subject_right
 
 FAMILY = "caption"
 WORLD = WorldConfig()
@@ -70,18 +70,17 @@ def evaluate_model(model: cap.CaptionModel, tok: WordTokenizer, n_clips: int, be
     """BLEU-4 (greedy and beam) and main-object accuracy on the first ``n_clips`` held-out test clips."""
     model.eval()
     hyps, beams, refs, subject_ok, exact = [], [], [], [], []
-    per_attr: dict[str, list[bool]] = {k: [] for k in ("color", "shape", "motion", "event")}
+    per_attr: dict[str, list[bool]] = {k: [] for k in CAPTION_ATTRIBUTES}
     for start in progress(range(0, n_clips, 100), show, "caption: evaluating", total=-(-n_clips // 100)):
         clips = [generate_clip(SPLIT_SEEDS["test"], i, WORLD) for i in range(start, min(n_clips, start + 100))]
         x = clip_to_tensor(np.stack([c.frames for c in clips]), model.cfg.size)
         greedy = [tok.decode(ids) for ids in model.generate(x, tok.bos_id, tok.eos_id)]
         beam = [tok.decode(ids) for ids in model.generate(x, tok.bos_id, tok.eos_id, beam_width=beam_width)]
         for c, g, b in zip(clips, greedy, beam):
-            facts = parse_caption(g)
-            truth = {**c.subject, "event": c.events[0].label if c.events else None}
+            right = caption_attributes(g, c)
             for k in per_attr:
-                per_attr[k].append(facts[k] == truth[k])
-            subject_ok.append(all(facts[k] == truth[k] for k in ("color", "shape", "motion")))
+                per_attr[k].append(right[k])
+            subject_ok.append(subject_right(right))
             exact.append(g in c.captions)
             hyps.append(g)
             beams.append(b)

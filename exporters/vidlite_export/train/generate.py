@@ -1,8 +1,9 @@
 """Generate (restoration GAN) recipe.
 
 A shared warm start trains the U-Net generator with L1 only; then two branches continue for the same
-number of steps from that point: the GAN (L1 + a conditional PatchGAN least-squares adversarial term)
-and the reconstruction-only ablation (L1 alone). Both are judged on held-out damaged/clean pairs; the
+number of steps from that point: the GAN (L1 + a conditional PatchGAN relativistic adversarial term)
+and the reconstruction-only ablation (L1 alone). Both are judged on held-out damaged/clean pairs, clip
+by clip, so the card can say whether the adversarial term sharpens edges beyond sampling noise; the
 GAN branch is what gets saved.
 """
 from __future__ import annotations
@@ -26,9 +27,12 @@ from vidlite_export.world import DAMAGE_KINDS, SPLIT_SEEDS, WorldConfig, damage,
 FAMILY = "generate"
 WORLD = WorldConfig()
 K = 3  # frames in
-DEFAULTS = {"pool": 1500, "batch": 16, "crop": 32, "lr": 3e-3, "warm_fraction": 0.7, "adv_weight": 0.05,
+DEFAULTS = {"pool": 1500, "batch": 16, "crop": 32, "lr": 3e-3, "warm_fraction": 0.8, "adv_weight": 0.02,
             "d_lr": 2e-4}
-BARS = {"psnr_gain_db": (">=", 6.0), "edge_sharpness_gain_vs_ablation": (">", 0.0)}
+# "Measurably sharper": the whole 95 % interval of the per-clip acutance gain over the ablation lies
+# above 0.01 (2 % of the ablation's ~0.5). Above 0 alone is too weak: the old least-squares GAN, whose
+# adversarial term barely acted, was "significant" at +0.0016 [0.0013, 0.0019] on 500 clips.
+BARS = {"psnr_gain_db": (">=", 6.0), "edge_acutance_gain_ci95_low": (">=", 0.01)}
 
 
 def damaged_pair(split: str, index: int) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
@@ -71,10 +75,35 @@ def _batch(clean, dmg, size: int, crop: int, rng: np.random.Generator):
     return torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(np.ascontiguousarray(y))
 
 
-def evaluate_generator(generator: torch.nn.Module, n_clips: int, show: bool = False) -> dict:
-    """PSNR/SSIM of damaged vs restored centre frames against the clean ones, and sharpness of the
-    restoration relative to the clean frame — overall (mean gradient magnitude, which leftover noise
-    also raises) and on the clean frame's edges (what blur lowers) — on held-out test pairs."""
+def edge_acutance_ratio(x: np.ndarray, ref: np.ndarray, quantile: float = 0.9) -> float:
+    """Acutance of image ``x`` relative to ``ref`` on ``ref``'s strongest edges (its top ``1 - quantile``
+    gradient pixels): the least-squares slope of x's finite-difference gradients onto ref's there,
+    Σ ∇x·∇ref / Σ |∇ref|². 1 = edges as steep as the reference, < 1 = blurred, > 1 = over-sharpened.
+    Gradient *magnitude* (``metrics.edge_sharpness_ratio``) also counts noise and invented texture as
+    sharpness; projected on the true edge direction, zero-mean noise averages out (40 test frames:
+    σ=15 noise → 0.99 here vs 1.86 by magnitude; σ=1.2 blur → 0.31 vs 0.36)."""
+    a, r = np.asarray(x, np.float64), np.asarray(ref, np.float64)
+    if a.shape != r.shape:
+        raise ValueError(f"edge_acutance_ratio: image shape {a.shape} != reference shape {r.shape}")
+    ax, ay = np.diff(a, axis=1)[:-1], np.diff(a, axis=0)[:, :-1]
+    rx, ry = np.diff(r, axis=1)[:-1], np.diff(r, axis=0)[:, :-1]
+    energy = rx ** 2 + ry ** 2
+    mag = np.sqrt(energy).mean(axis=-1)
+    edges = (mag >= np.quantile(mag, quantile)) & (mag > 0)
+    if not edges.any():  # a flat reference has no edges to keep
+        return 1.0
+    return float((ax * rx + ay * ry)[edges].sum() / energy[edges].sum())
+
+
+CLIP_METRICS = ("psnr_damaged_db", "psnr_restored_db", "ssim_damaged", "ssim_restored", "sharpness_ratio",
+                "edge_sharpness_ratio", "edge_acutance_ratio")
+
+
+def clip_metrics(generator: torch.nn.Module, n_clips: int, show: bool = False) -> dict[str, np.ndarray]:
+    """Per held-out clip (centre frame): PSNR/SSIM of damaged and restored against clean, and sharpness
+    of the restoration relative to the clean frame — overall (mean gradient magnitude, which leftover
+    noise also raises), on the clean frame's edges by gradient magnitude, and on them by acutance
+    (``edge_acutance_ratio``, which noise does not raise)."""
     generator.eval()
     rows = []
     centre = WORLD.frames // 2
@@ -87,13 +116,27 @@ def evaluate_generator(generator: torch.nn.Module, n_clips: int, show: bool = Fa
             ref, bad = clean[centre], dmg[centre]
             rows.append((metrics.psnr(bad, ref), metrics.psnr(o, ref), metrics.ssim(bad, ref), metrics.ssim(o, ref),
                          metrics.sharpness(o) / max(metrics.sharpness(ref), 1e-6),
-                         metrics.edge_sharpness_ratio(o, ref)))
-    a = np.array(rows)
+                         metrics.edge_sharpness_ratio(o, ref), edge_acutance_ratio(o, ref)))
+    a = np.array(rows).reshape(-1, len(CLIP_METRICS))
     a[~np.isfinite(a)] = 100.0  # identical frames (no visible damage): cap PSNR instead of averaging inf
-    return {"psnr_damaged_db": float(a[:, 0].mean()), "psnr_restored_db": float(a[:, 1].mean()),
-            "psnr_gain_db": float((a[:, 1] - a[:, 0]).mean()), "ssim_damaged": float(a[:, 2].mean()),
-            "ssim_restored": float(a[:, 3].mean()), "sharpness_ratio": float(a[:, 4].mean()),
-            "edge_sharpness_ratio": float(a[:, 5].mean())}
+    return dict(zip(CLIP_METRICS, a.T))
+
+
+def summarise(per_clip: dict[str, np.ndarray]) -> dict:
+    """Means over clips, and the mean per-clip PSNR gain over the damaged input."""
+    m = {k: float(v.mean()) for k, v in per_clip.items()}
+    m["psnr_gain_db"] = float((per_clip["psnr_restored_db"] - per_clip["psnr_damaged_db"]).mean())
+    order = ("psnr_damaged_db", "psnr_restored_db", "psnr_gain_db")
+    return {**{k: m[k] for k in order}, **{k: v for k, v in m.items() if k not in order}}
+
+
+def paired_gain(a: np.ndarray, b: np.ndarray, name: str) -> dict:
+    """Per-clip paired difference a − b on the same held-out clips: mean, its 95 % confidence interval
+    (normal approximation, fine for the card's 500 clips) and the fraction of clips where a > b."""
+    d = np.asarray(a, np.float64) - np.asarray(b, np.float64)
+    half = 1.96 * d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else np.inf
+    return {f"{name}_gain_vs_ablation": float(d.mean()), f"{name}_gain_ci95_low": float(d.mean() - half),
+            f"{name}_gain_ci95_high": float(d.mean() + half), f"{name}_clips_sharper": float((d > 0).mean())}
 
 
 def _l1_steps(g, opt, data, steps, start, total, knobs, rng, bar, tag, losses):
@@ -109,20 +152,34 @@ def _l1_steps(g, opt, data, steps, start, total, knobs, rng, bar, tag, losses):
         _tick(bar, step, tag, losses)
 
 
+def relativistic_loss(real: torch.Tensor, fake: torch.Tensor, generator_turn: bool) -> torch.Tensor:
+    """Relativistic average GAN loss (Jolicoeur-Martineau 2018, as in ESRGAN): the discriminator says
+    how much more real a clean patch looks than the average restored one and vice versa; the generator
+    is pushed by both terms, so it also learns from the clean patches. (With the earlier BatchNorm
+    least-squares discriminator at weight 0.05 the term barely acted: +0.0016 edge acutance over the
+    ablation on 500 test clips.)"""
+    bce = F.binary_cross_entropy_with_logits
+    target = float(generator_turn)
+    return 0.5 * (bce(real - fake.mean(), torch.full_like(real, 1.0 - target))
+                  + bce(fake - real.mean(), torch.full_like(fake, target)))
+
+
 def _gan_steps(g, d, opt_g, opt_d, data, steps, start, total, knobs, rng, bar, losses):
     centre = slice(3 * (K // 2), 3 * (K // 2) + 3)
     for step in range(start, start + steps):
         for grp in opt_g.param_groups:
             grp["lr"] = cosine_lr(step, total, knobs["lr"], 50)
         x, y = _batch(*data, knobs["batch"], knobs["crop"], rng)
+        cond = x[:, centre]
         fake = g(x)
-        # Least-squares GAN (Mao et al. 2017): stable with a small patch discriminator.
-        d_loss = 0.5 * ((d(x[:, centre], y) - 1) ** 2).mean() + 0.5 * (d(x[:, centre], fake.detach()) ** 2).mean()
+        d_loss = relativistic_loss(d(cond, y), d(cond, fake.detach()), generator_turn=False)
         opt_d.zero_grad(set_to_none=True)
         d_loss.backward()
         opt_d.step()
+        d.requires_grad_(False)  # the generator's turn updates the generator only
+        adv = relativistic_loss(d(cond, y), d(cond, fake), generator_turn=True)
+        d.requires_grad_(True)
         l1 = F.l1_loss(fake, y)
-        adv = ((d(x[:, centre], fake) - 1) ** 2).mean()
         loss = l1 + knobs["adv_weight"] * adv
         opt_g.zero_grad(set_to_none=True)
         loss.backward()
@@ -174,18 +231,26 @@ def train(opts: TrainOptions) -> dict:
     if bar is not None:
         bar.close()
     with Timer() as t_eval:
-        m = evaluate_generator(g, opts.test_clips, show=opts.progress)
-        m_ab = evaluate_generator(ablation, opts.test_clips, show=opts.progress)
-    # The adversarial term's job: crisper true edges than the L1-only ablation, which regresses to the mean.
-    m["edge_sharpness_gain_vs_ablation"] = m["edge_sharpness_ratio"] - m_ab["edge_sharpness_ratio"]
+        per_gan = clip_metrics(g, opts.test_clips, show=opts.progress)
+        per_ab = clip_metrics(ablation, opts.test_clips, show=opts.progress)
+    m, m_ab = summarise(per_gan), summarise(per_ab)
+    # The adversarial term's job: steeper true edges than the L1-only ablation, which regresses to the
+    # mean. Judged clip by clip on the same held-out pairs, so the interval says whether it is noise.
+    for name in ("edge_acutance", "edge_sharpness"):
+        m.update(paired_gain(per_gan[f"{name}_ratio"], per_ab[f"{name}_ratio"], name))
+    m["psnr_gain_vs_ablation_db"] = m["psnr_restored_db"] - m_ab["psnr_restored_db"]
     save_weights(model, out / "model.safetensors", cfg.to_dict(), FAMILY)
     card = {
         "family": FAMILY,
         "summary": f"U-Net generator ({K} damaged frames in, clean centre frame out, residual, fully "
                    "convolutional: H and W multiples of 8) trained with L1 plus a conditional PatchGAN "
-                   "least-squares adversarial term; the ablation is the same schedule with L1 only, branched "
-                   "from the same warm start. Damage: noise, blur, JPEG blocks, scratches / missing regions "
-                   "(each with probability 1/2, at least one per clip).",
+                   "relativistic-average adversarial term (spectral-norm discriminator on the candidate's "
+                   "high-pass); the ablation is the same schedule with L1 only, branched from the same warm "
+                   "start. Sharpness: edge acutance (restored gradients projected on the clean frame's "
+                   "strongest edges, 1 = as crisp as clean; noise does not count) and gradient magnitude "
+                   "there; *_gain_* are per-clip paired GAN − ablation differences with 95 % intervals and "
+                   "the fraction of clips where the GAN is sharper. Damage: noise, blur, JPEG blocks, "
+                   "scratches / missing regions (each with probability 1/2, at least one per clip).",
         "metrics": m,
         "ablation_reconstruction_only": m_ab,
         "also_reported": ["ablation_reconstruction_only"],
@@ -194,7 +259,8 @@ def train(opts: TrainOptions) -> dict:
         "config": cfg.to_dict(),
         "training": {"steps_warm_l1": warm, "steps_per_branch": branch, "batch": knobs["batch"],
                      "crop": knobs["crop"], "lr": knobs["lr"], "adv_weight": knobs["adv_weight"],
-                     "pool_clips": len(data[0]), "seed": opts.seed, "threads": opts.threads,
+                     "d_lr": knobs["d_lr"], "pool_clips": len(data[0]), "seed": opts.seed,
+                     "threads": opts.threads,
                      "final_l1_gan": float(np.mean(gan_losses[-50:] or [np.nan])),
                      "final_l1_ablation": float(np.mean(abl_losses[-50:] or [np.nan])),
                      "data_seconds": round(t_data.seconds, 1), "train_seconds": round(t_train.seconds, 1),
@@ -209,7 +275,7 @@ def train(opts: TrainOptions) -> dict:
 
 
 def evaluate(weights_dir: Path, n_clips: int) -> dict:
-    return evaluate_generator(gen_model.load(weights_dir).generator, n_clips)
+    return summarise(clip_metrics(gen_model.load(weights_dir).generator, n_clips))
 
 
-RECIPE = Recipe(family=FAMILY, train=train, evaluate=evaluate, default_steps=2000)
+RECIPE = Recipe(family=FAMILY, train=train, evaluate=evaluate, default_steps=3000)

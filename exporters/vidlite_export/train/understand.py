@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from vidlite import metrics
+from vidlite.metrics import timed_event_f1
 from vidlite_export.models import minilm
 from vidlite_export.models import understand as und
 from vidlite_export.models.video_input import clip_to_tensor, preprocess_spec
@@ -27,6 +28,7 @@ from vidlite_export.train.common import (
     WEIGHTS_ROOT, Recipe, Timer, TrainOptions, cosine_lr, count_params, progress, quality_bars,
     save_weights, seed_everything, write_card,
 )
+from vidlite_export.world.heldout import event_truth, normalize_text
 from vidlite_export.world import HELDOUT_PHRASES, SPLIT_SEEDS, TRAIN_PHRASES, WorldConfig, generate_clip
 
 FAMILY = "understand"
@@ -61,24 +63,6 @@ def event_targets(clip, labels=und.EVENT_LABELS) -> np.ndarray:
     return y
 
 
-def timed_event_f1(truth: list[list[tuple]], preds: list[list[tuple]], labels=und.EVENT_LABELS,
-                   tol: float = TIME_TOLERANCE_S) -> dict:
-    """Per-label F1 where a prediction is a true positive only if the clip has that event and both
-    start and end lie within ``tol`` seconds; a mistimed one is a false positive and a miss."""
-    tp, fp, fn = (dict.fromkeys(labels, 0) for _ in range(3))
-    for gt, pr in zip(truth, preds):
-        for label in labels:
-            g = [e for e in gt if e[0] == label]
-            p = [e for e in pr if e[0] == label]
-            hit = bool(g and p and abs(g[0][1] - p[0][1]) <= tol and abs(g[0][2] - p[0][2]) <= tol)
-            tp[label] += hit
-            fp[label] += bool(p) and not hit
-            fn[label] += bool(g) and not hit
-    f1 = {lab: 2 * tp[lab] / max(1, 2 * tp[lab] + fp[lab] + fn[lab]) if tp[lab] + fp[lab] + fn[lab] else 1.0
-          for lab in labels}
-    return {"macro": float(np.mean(list(f1.values()))), **{f"f1_{k}": float(v) for k, v in f1.items()}}
-
-
 def _pool(n: int, show: bool) -> tuple[np.ndarray, np.ndarray]:
     x = np.empty((n, TRAIN_WORLD.frames, 3, 64, 64), np.float32)
     y = np.empty((n, TRAIN_WORLD.frames, len(und.EVENT_LABELS)), np.float32)
@@ -104,10 +88,6 @@ def train_sentiment(model: und.UnderstandModel, steps: int, lr: float = 1e-2) ->
     return loss.item()
 
 
-def _normalize_text(s: str) -> str:
-    return " ".join(s.split())
-
-
 @torch.no_grad()
 def evaluate_model(model: und.UnderstandModel, n_clips: int, show: bool = False, ocr_limit_side: int = 736) -> dict:
     """Timed event F1, OCR character accuracy and sentiment accuracy on the first ``n_clips`` held-out
@@ -123,17 +103,17 @@ def evaluate_model(model: und.UnderstandModel, n_clips: int, show: bool = False,
         clips = [generate_clip(SPLIT_SEEDS["test"], i, TEST_WORLD) for i in range(start, min(n_clips, start + 50))]
         logits = model.events(torch.from_numpy(clip_input(np.stack([c.frames for c in clips])))).numpy()
         for c, lg in zip(clips, logits):
-            gt = [(e.label, e.start_s, e.end_s) for e in c.events]
+            gt = event_truth(c)
             pr = und.decode_events(lg, c.fps, labels)
             truth.append(gt)
             preds.append(pr)
             untimed_true.append([any(e[0] == lab for e in gt) for lab in labels])
             untimed_pred.append([any(e[0] == lab for e in pr) for lab in labels])
             if c.overlay is not None:
-                read.append(_normalize_text(ocr.read_text(c.frames[len(c.frames) // 2])))
+                read.append(normalize_text(ocr.read_text(c.frames[len(c.frames) // 2])))
                 overlays.append(c.overlay.text)
                 overlay_sentiments.append(c.overlay.sentiment)
-    timed = timed_event_f1(truth, preds, labels)
+    timed = timed_event_f1(truth, preds, labels, TIME_TOLERANCE_S)
     heldout_pred = model.classify_text([t for t, _ in HELDOUT_PHRASES])
     m = {"event_macro_f1_timed": timed.pop("macro"), **{f"event_{k}": v for k, v in timed.items()},
          "event_macro_f1_untimed": metrics.macro_f1(np.array(untimed_true), np.array(untimed_pred)),

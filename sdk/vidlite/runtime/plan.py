@@ -111,11 +111,13 @@ def plan(component: str, artifacts: list[dict], profile, device, pin: Pin | None
                 if art["format"] == entry["format"] and art["precision"] == precision:
                     ranked.append(Candidate(component, entry["backend"], dev, art["format"], precision, i, art, dict(opts),
                                             f"{profile.name} #{n + 1}"))
-    # Artifacts the profile does not rank are still worth trying, last, with each backend's defaults.
-    for i, art in enumerate(artifacts):
-        for backend in backends_for(art["format"]):
-            ranked.append(Candidate(component, backend, get_backend(backend).default_device, art["format"],
-                                    art["precision"], i, art, {}, f"not ranked by {profile.name}"))
+    # Artifacts the profile does not rank are still worth trying, last, with each backend's defaults;
+    # a backend's own format before the ones it merely reads (OpenVINO's IR before an ONNX file), so a
+    # pin such as openvino:int8 gets the artifact OpenVINO was exported and verified for.
+    unranked = [Candidate(component, backend, get_backend(backend).default_device, art["format"],
+                          art["precision"], i, art, {}, f"not ranked by {profile.name}")
+                for i, art in enumerate(artifacts) for backend in backends_for(art["format"])]
+    ranked += sorted(unranked, key=lambda c: get_backend(c.backend).formats.index(c.format))
     if pin is not None:
         ranked = [c for c in ranked if c.backend == pin.backend and pin.precision_ok(c.precision)]
         if pin.device:
