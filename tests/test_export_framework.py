@@ -76,6 +76,29 @@ def test_bundle_loads_in_the_runtime_and_passes_its_smoke(bundle):
             assert np.corrcoef(y.ravel(), ref.ravel())[0, 1] > 0.98, pin
 
 
+def test_artifacts_carry_no_debug_bulk(bundle):
+    """Small models' IR topology and TFLite tensor names weigh as much as a quarter of their int8
+    weights: OpenVINO XML is written without indentation and with equal constants shared, TFLite
+    keeps names only on its inputs and outputs (what runtimes feed by)."""
+    from ai_edge_litert.tools import flatbuffer_utils
+    import xml.etree.ElementTree as ET
+    out, _ = bundle
+    manifest = json.loads((out / "manifest.json").read_text())
+    for a in manifest["components"]["generator"]["artifacts"]:
+        entry = out / a["entry"]
+        if a["format"] == "openvino":
+            text = entry.read_text()
+            assert "\n\t" not in text and "><layer" in text
+            consts = [(d.get("offset"), d.get("size"), d.get("element_type"), d.get("shape"))
+                      for d in ET.fromstring(text).iter("data") if d.get("offset") is not None]
+            assert len(consts) == len(set(consts)), "equal constants must be one IR layer"
+        elif a["format"] == "tflite":
+            sg = flatbuffer_utils.read_model(str(entry)).subgraphs[0]
+            io = {*sg.inputs, *sg.outputs}
+            assert all(t.name for i, t in enumerate(sg.tensors) if i in io)
+            assert not any(t.name for i, t in enumerate(sg.tensors) if i not in io)
+
+
 def test_coreml_is_verified_structurally_with_int8_weights_checked(tmp_path, videos):
     pytest.importorskip("coremltools")
     report = export(toy.spec(), formats=["coreml"], precisions=["fp16", "int8"], out=tmp_path / "b",

@@ -1,6 +1,7 @@
 """``vidlite_export.export(...)``: a trained model → verified artifacts for every target → one bundle."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -37,6 +38,7 @@ class ArtifactRow:
     verified: str
     reason: str
     seconds: float
+    convert_seconds: float = 0.0  # of ``seconds``: converting (and quantizing); the rest verifies
 
     @property
     def size_ratio(self) -> float | None:
@@ -50,6 +52,8 @@ class ExportReport:
     rows: list[ArtifactRow] = field(default_factory=list)
     skipped: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
+    # wall seconds of the steps outside the per-artifact rows (loading, samples, reference, tracing)
+    stages: dict[str, float] = field(default_factory=dict)
 
     @property
     def failures(self) -> list[ArtifactRow]:
@@ -58,9 +62,10 @@ class ExportReport:
     def table(self):
         """A rich Table of every artifact (what the CLI prints)."""
         from rich.table import Table
-        t = Table(title=f"{self.task} → {self.bundle}  ({self.seconds:.0f} s)")
+        t = Table(title=f"{self.task} → {self.bundle}  ({self.seconds:.0f} s)",
+                  caption="; ".join(f"{k} {v:.0f} s" for k, v in self.stages.items()) or None)
         for col in ("component", "format", "precision", "size", "vs fp32", "latency", "peak mem",
-                    "max err", "cosine", "task metric", "verified"):
+                    "max err", "cosine", "task metric", "convert+verify", "verified"):
             t.add_column(col, justify="right" if col not in ("component", "format", "precision", "verified") else "left")
         for r in self.rows:
             metric = f"{r.metric[0]} {r.metric[1]:.4f} ({r.metric_fp32:.4f})" if r.metric else "—"
@@ -70,11 +75,12 @@ class ExportReport:
                       f"{r.peak_mem_mb:.0f} MB" if r.peak_mem_mb is not None else "—",
                       f"{r.max_abs_err:.2g}" if r.max_abs_err is not None else "—",
                       f"{r.cosine:.5f}" if r.cosine is not None else "—", metric,
+                      f"{r.convert_seconds:.0f}+{r.seconds - r.convert_seconds:.0f} s",
                       r.verified if r.verified != "failed" else f"[red]failed: {r.reason}[/red]")
         return t
 
     def to_dict(self) -> dict:
-        return {"bundle": str(self.bundle), "task": self.task, "seconds": self.seconds,
+        return {"bundle": str(self.bundle), "task": self.task, "seconds": self.seconds, "stages": self.stages,
                 "skipped": self.skipped, "artifacts": [
                     {**{k: v for k, v in r.__dict__.items() if k != "metric"},
                      "metric": {"name": r.metric[0], "value": r.metric[1]} if r.metric else None,
@@ -143,8 +149,39 @@ def _fit(comp: ComponentSpec, reference, sample: dict) -> ComponentSpec:
 def _reference_runner(comp: ComponentSpec, src):
     if isinstance(src, Path):
         from vidlite_export.converters.onnx import OnnxConverter
-        return OnnxConverter().runner(Converted(check_onnx(src, comp), [src]), comp)
-    return runner_from_torch(src, comp)
+        return _memoized(OnnxConverter().runner(Converted(check_onnx(src, comp), [src]), comp))
+    return _memoized(runner_from_torch(src, comp))
+
+
+def _memoized(run):
+    """A reference runner that runs each distinct input once. The task metric of one component
+    calls the references of the others on the same inputs for every artifact (the encoder on the
+    held-out clips for each decoder artifact, the OCR detector on the same frames for each
+    recognizer artifact...); the references are deterministic, so those runs are repeats."""
+    cache: dict = {}
+
+    def memo(feeds):
+        key = tuple((k, v.dtype.str, v.shape, hashlib.sha1(np.ascontiguousarray(v).data).digest())
+                    for k, v in sorted((k, np.asarray(v)) for k, v in feeds.items()))
+        if key not in cache:
+            cache[key] = run(feeds)
+        return {k: v.copy() for k, v in cache[key].items()}
+    return memo
+
+
+class _Stages:
+    """Accumulates wall seconds per named step into ``report.stages``."""
+
+    def __init__(self, stages: dict[str, float]):
+        self.stages = stages
+
+    @contextlib.contextmanager
+    def __call__(self, name: str):
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - t
 
 
 def export(family_or_spec: str | TaskSpec, checkpoint: str | None = None, targets=("x86",), formats=None,
@@ -176,14 +213,17 @@ def _export(family_or_spec, checkpoint, targets, formats, precisions, calibratio
     spec = family_or_spec if isinstance(family_or_spec, TaskSpec) else get_spec(family_or_spec)
     out = Path(out or Path("bundles") / (name or spec.name))
     pairs = requested(targets, formats, precisions)
-    if model is None:
-        if spec.load_model is None:
-            raise SpecError(f"spec {spec.name!r} has no reference model: pass model=")
-        model = spec.load_model(checkpoint)
-    converters = {f: get_converter(f) for f in dict.fromkeys(f for f, _ in pairs)}
-    sources = {c.name: _component_source(model, c) for c in spec.components}
+    report = ExportReport(None, spec.task)
+    stage = _Stages(report.stages)
+    with stage("load model"):
+        if model is None:
+            if spec.load_model is None:
+                raise SpecError(f"spec {spec.name!r} has no reference model: pass model=")
+            model = spec.load_model(checkpoint)
+        converters = {f: get_converter(f) for f in dict.fromkeys(f for f, _ in pairs)}
+        sources = {c.name: _component_source(model, c) for c in spec.components}
 
-    plans, report = {}, ExportReport(None, spec.task)
+    plans = {}
     for comp in spec.components:
         plan, skipped = for_component(comp, pairs, converters)
         if isinstance(sources[comp.name], Path):
@@ -202,22 +242,24 @@ def _export(family_or_spec, checkpoint, targets, formats, precisions, calibratio
         if progress:
             progress(what, step[0], total)
 
-    if spec.calibration_clips:
-        clips, cal_desc = calibration_clips(calibration, spec.preprocess, spec.calibration_clips)
-    else:  # no frame input: the spec's samples() draws its own calibration data (text, ...)
-        clips, cal_desc = np.zeros((0,), np.float32), f"{spec.name} spec samples"
-    cal = spec.samples(model, clips)
-    held_samples, held_data = spec.heldout(model)
+    with stage("calibration and held-out samples"):
+        if spec.calibration_clips:
+            clips, cal_desc = calibration_clips(calibration, spec.preprocess, spec.calibration_clips)
+        else:  # no frame input: the spec's samples() draws its own calibration data (text, ...)
+            clips, cal_desc = np.zeros((0,), np.float32), f"{spec.name} spec samples"
+        cal = spec.samples(model, clips)
+        held_samples, held_data = spec.heldout(model)
     tick("calibration and held-out samples")
-    refs = {c.name: _reference_runner(c, sources[c.name]) for c in spec.components}
-    fitted = []
-    for comp in spec.components:
-        if not held_samples.get(comp.name):
-            raise SpecError(f"spec {spec.name!r}: heldout() gave no samples for component {comp.name!r}")
-        fitted.append(_fit(comp, refs[comp.name], held_samples[comp.name][0]))
-    spec = replace(spec, components=tuple(fitted))
-    ref_out = {c.name: [refs[c.name](s) for s in held_samples[c.name]] for c in spec.components}
-    ref_metrics = {c.name: spec.evaluate(refs, held_data, c.name) for c in spec.components}
+    with stage("PyTorch fp32 reference"):
+        refs = {c.name: _reference_runner(c, sources[c.name]) for c in spec.components}
+        fitted = []
+        for comp in spec.components:
+            if not held_samples.get(comp.name):
+                raise SpecError(f"spec {spec.name!r}: heldout() gave no samples for component {comp.name!r}")
+            fitted.append(_fit(comp, refs[comp.name], held_samples[comp.name][0]))
+        spec = replace(spec, components=tuple(fitted))
+        ref_out = {c.name: [refs[c.name](s) for s in held_samples[c.name]] for c in spec.components}
+        ref_metrics = {c.name: spec.evaluate(refs, held_data, c.name) for c in spec.components}
     tick("PyTorch fp32 " + ", ".join(dict.fromkeys(f"{n} {v:.4f}" for n, v in ref_metrics.values())))
 
     with BundleWriter(out) as writer:
@@ -228,7 +270,7 @@ def _export(family_or_spec, checkpoint, targets, formats, precisions, calibratio
             work.mkdir()
             samples = cal.get(comp.name, [])
             example = held_samples[comp.name][0]
-            with quiet():
+            with quiet(), stage("ONNX tracing"):
                 onnx_path = src if isinstance(src, Path) else export_onnx(src, comp, example, work / "traced.onnx")
             job = ConvertJob(comp, None if isinstance(src, Path) else src, onnx_path, example, samples, work,
                              cal_desc)
@@ -237,6 +279,7 @@ def _export(family_or_spec, checkpoint, targets, formats, precisions, calibratio
                 ts = time.perf_counter()
                 with quiet():
                     art = converters[fmt].convert(job, prec)
+                convert_s = time.perf_counter() - ts
                 entry = _artifact(writer, comp, job, art, fmt, prec, converters[fmt], refs, ref_out[comp.name],
                                   held_samples[comp.name], held_data, spec, ref_metrics[comp.name])
                 size = sum(f["bytes"] for f in entry["files"])
@@ -244,8 +287,9 @@ def _export(family_or_spec, checkpoint, targets, formats, precisions, calibratio
                     fp32_bytes[fmt] = size
                 arts.append(entry)
                 report.rows.append(_row(comp.name, entry, size, fp32_bytes.get(fmt), ref_metrics[comp.name],
-                                        time.perf_counter() - ts))
-                tick(f"{comp.name} {fmt} {prec}: {entry['verified']}")
+                                        time.perf_counter() - ts, convert_s))
+                tick(f"{comp.name} {fmt} {prec}: {entry['verified']} (convert {convert_s:.0f} s, "
+                     f"verify {time.perf_counter() - ts - convert_s:.0f} s)")
             if not arts:
                 raise ConversionError(f"component {comp.name!r}: no format/precision left to export "
                                       f"({'; '.join(report.skipped.get(comp.name, []))})")
@@ -254,7 +298,8 @@ def _export(family_or_spec, checkpoint, targets, formats, precisions, calibratio
         failures = [r for r in report.rows if r.verified == "failed"]
         if failures and not keep_failed:
             raise verify.VerificationError([(r.component, r.format, r.precision, r.reason) for r in failures])
-        extra = writer.entries(spec.assets(model, writer.root)) if spec.assets else {}
+        with stage("assets and manifest"):
+            extra = writer.entries(spec.assets(model, writer.root)) if spec.assets else {}
         manifest = {"format_version": 1, "task": spec.task, "name": name or spec.name, "version": "1",
                     "created_by": f"vidlite_export {_version()}",
                     "source": {"checkpoint": str(checkpoint or "in-memory model"),
@@ -309,9 +354,10 @@ def _artifact(writer: BundleWriter, comp, job, art: Converted, fmt, prec, conv, 
     return entry
 
 
-def _row(comp: str, e: dict, size: int, fp32: int | None, ref_metric, seconds: float) -> ArtifactRow:
+def _row(comp: str, e: dict, size: int, fp32: int | None, ref_metric, seconds: float,
+         convert_seconds: float) -> ArtifactRow:
     p = e.get("parity", {})
     m = p.get("metric")
     return ArtifactRow(comp, e["format"], e["precision"], size, fp32, e.get("latency_ms"), e.get("peak_mem_mb"),
                        p.get("max_abs_err"), p.get("cosine"), (m["name"], m["value"]) if m else None,
-                       ref_metric[1], e["verified"], e.get("verified_reason", ""), seconds)
+                       ref_metric[1], e["verified"], e.get("verified_reason", ""), seconds, convert_seconds)

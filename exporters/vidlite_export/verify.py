@@ -65,8 +65,11 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def measure(make_runner: Callable[[], Runner], feeds: dict, repeats: int = 10) -> tuple[Runner, float, float]:
-    """Loads the artifact and times ``repeats`` runs on one sample (1 thread, median ms); peak memory
+def measure(make_runner: Callable[[], Runner], feeds: dict, repeats: int = 10, min_repeats: int = 3,
+            budget_s: float = 2.0) -> tuple[Runner, float, float]:
+    """Loads the artifact and times up to ``repeats`` runs on one sample (1 thread, median ms),
+    stopping after ``min_repeats`` once the runs took ``budget_s`` (the 736-pixel OCR detector
+    takes 0.3-1.8 s a run here: ten runs of each of its six artifacts cost a minute); peak memory
     is the largest rise of this process's RSS over its level before loading, sampled every ms."""
     gc.collect()
     base = _rss_mb()
@@ -83,7 +86,7 @@ def measure(make_runner: Callable[[], Runner], feeds: dict, repeats: int = 10) -
         run = make_runner()
         run(feeds)  # warm-up: first-run allocations belong to memory, not latency
         times = []
-        for _ in range(repeats):
+        while len(times) < repeats and (len(times) < min_repeats or sum(times) < budget_s):
             t = time.perf_counter()
             run(feeds)
             times.append(time.perf_counter() - t)

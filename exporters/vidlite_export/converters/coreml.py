@@ -22,26 +22,19 @@ class CoreMLConverter(Converter):
     precisions = ("fp32", "fp16", "int8-weight-only")
     runs_here = False  # activation quantization also needs predict: weight-only int8 is what Linux can make
 
-    def convert(self, job: ConvertJob, precision: str) -> Converted:
-        import coremltools as ct
-        import torch
+    def __init__(self):
+        self._fp16: tuple[object, object] | None = None  # (workdir, model) of the last fp16 conversion
 
+    def convert(self, job: ConvertJob, precision: str) -> Converted:
         comp = job.comp
-        args = tuple(torch.from_numpy(job.example[t.name]) for t in comp.inputs)
-        try:
-            with quiet():
-                prog = torch.export.export(job.module.eval(), args)
-                inputs = [ct.TensorType(name=t.name, shape=job.example[t.name].shape,
-                                        dtype=np.int32 if t.dtype == "int64" else np.dtype(t.dtype).type)
-                          for t in comp.inputs]
-                mlmodel = _convert(
-                    ct, prog, inputs, outputs=[ct.TensorType(name=t.name) for t in comp.outputs],
-                    convert_to="mlprogram", minimum_deployment_target=getattr(ct.target, DEPLOYMENT_TARGET),
-                    compute_precision=ct.precision.FLOAT32 if precision == "fp32" else ct.precision.FLOAT16,
-                    skip_model_load=True)
-        except Exception as e:
-            raise ConversionError(f"component {comp.name!r}: Core ML conversion failed: "
-                                  f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from e
+        compute = "fp32" if precision == "fp32" else "fp16"
+        # int8 weights quantize the fp16-compute program, the very one the fp16 artifact came from
+        if compute == "fp16" and self._fp16 is not None and self._fp16[0] == job.workdir:
+            mlmodel = self._fp16[1]
+        else:
+            mlmodel = self._program(job, compute)
+            if compute == "fp16":
+                self._fp16 = (job.workdir, mlmodel)
         quant, float_weights = None, {}
         if precision == "int8-weight-only":
             float_weights = _consts(mlmodel._mil_program)
@@ -57,6 +50,29 @@ class CoreMLConverter(Converter):
         files = sorted(p for p in out.rglob("*") if p.is_file())
         io_dtypes = {t.name: "int32" for t in comp.inputs if t.dtype == "int64"}
         return Converted(out, files, quant, io_dtypes, {"float_weights": float_weights})
+
+    @staticmethod
+    def _program(job: ConvertJob, compute: str):
+        import coremltools as ct
+        import torch
+
+        comp = job.comp
+        args = tuple(torch.from_numpy(job.example[t.name]) for t in comp.inputs)
+        try:
+            with quiet():
+                prog = torch.export.export(job.module.eval(), args)
+                inputs = [ct.TensorType(name=t.name, shape=job.example[t.name].shape,
+                                        dtype=np.int32 if t.dtype == "int64" else np.dtype(t.dtype).type)
+                          for t in comp.inputs]
+                mlmodel = _convert(
+                    ct, prog, inputs, outputs=[ct.TensorType(name=t.name) for t in comp.outputs],
+                    convert_to="mlprogram", minimum_deployment_target=getattr(ct.target, DEPLOYMENT_TARGET),
+                    compute_precision=ct.precision.FLOAT32 if compute == "fp32" else ct.precision.FLOAT16,
+                    skip_model_load=True)
+        except Exception as e:
+            raise ConversionError(f"component {comp.name!r}: Core ML conversion failed: "
+                                  f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from e
+        return mlmodel
 
     def check_structure(self, art: Converted, job: ConvertJob, precision: str) -> str:
         import coremltools as ct

@@ -53,24 +53,27 @@ class TFLiteConverter(Converter):
         import litert_torch
 
         comp = job.comp
-        fp32 = job.workdir / f"{comp.name}.fp32.tflite"
+        # the converter's output keeps its tensor names: ai-edge-quantizer's recipes and
+        # calibration statistics are keyed by them; the artifacts get them stripped
+        source = job.workdir / f"{comp.name}.source.tflite"
         io_dtypes = {t.name: _DOWNCAST[t.dtype] for t in comp.inputs if t.dtype in _DOWNCAST}
-        if not fp32.exists():
+        if not source.exists():
             kwargs = {t.name: torch.from_numpy(job.example[t.name]) for t in comp.inputs}
             try:
                 with quiet():
-                    litert_torch.convert(_named(job.module, comp), (), kwargs).export(str(fp32))
+                    litert_torch.convert(_named(job.module, comp), (), kwargs).export(str(source))
             except Exception as e:
                 raise ConversionError(f"component {comp.name!r}: TFLite conversion failed: "
                                       f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from e
+        out = job.workdir / f"{comp.name}.{precision}.tflite"
         if precision == "fp32":
-            return Converted(fp32, [fp32], None, io_dtypes)
+            strip_tensor_names(source, out)
+            return Converted(out, [out], None, io_dtypes)
 
         from ai_edge_quantizer import quantizer, recipe
 
-        out = job.workdir / f"{comp.name}.{precision}.tflite"
         make, method = _RECIPES[precision]
-        q = quantizer.Quantizer(str(fp32))
+        q = quantizer.Quantizer(str(source))
         q.load_quantization_recipe(make(recipe))
         quant = {"method": f"ai-edge-quantizer {method}"} if method else None
         with quiet():
@@ -83,6 +86,7 @@ class TFLiteConverter(Converter):
             else:
                 res = q.quantize()
         res.export_model(str(out), overwrite=True)
+        strip_tensor_names(out, out)
         return Converted(out, [out], quant, io_dtypes)
 
     def runner(self, art: Converted, comp: ComponentSpec):
@@ -102,3 +106,23 @@ def float_io(recipe_list: list) -> list:
     runtime feeds int8-static artifacts exactly as it feeds fp32 ones."""
     return recipe_list + [{"regex": ".*", "operation": op, "algorithm_key": "no_quantize", "op_config": {}}
                           for op in ("INPUT", "OUTPUT")]
+
+
+def strip_tensor_names(src, dst) -> None:
+    """Writes ``src`` without the names of its intermediate tensors. litert-torch names each one
+    after its whole module path (a tenth of a small model's file); they are debug strings only:
+    the signature and the model's input/output tensors keep theirs, which is what runtimes feed by."""
+    from ai_edge_litert.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.read_model(str(src))
+    for buf in model.buffers:
+        # buffers stored past the flatbuffer (ai-edge-quantizer's output) come back as raw byte
+        # views, which the flatbuffers packer would copy one byte at a time
+        if buf.data is not None and not isinstance(buf.data, np.ndarray):
+            buf.data = np.frombuffer(bytes(buf.data), np.uint8)
+    for sg in model.subgraphs:
+        keep = {*sg.inputs, *sg.outputs}
+        for i, t in enumerate(sg.tensors):
+            if i not in keep:
+                t.name = None
+    flatbuffer_utils.write_model(model, str(dst))
