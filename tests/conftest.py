@@ -5,7 +5,7 @@ import pytest
 
 pytest_plugins: list[str] = ["_fixtures_preprocess", "pipeline_fixtures", "_fixtures_runtime", "_fixtures_export"]
 
-SLOW_REASON = ("slow: full export of every reference family for every target (≈ 15–30 min on 2 cores); "
+SLOW_REASON = ("slow: full export of every reference family for every target (≈ 10–20 min on 2 cores); "
                "run it with VIDLITE_SLOW=1 scripts/test or pytest -m slow (bench/export.py measures the same exports)")
 
 
