@@ -66,11 +66,12 @@ def ensure_bundle(family: str, bundle_dir: Path | None, formats: list[str], cons
     """The family's bundle: reused when present, else exported (fp32 + int8 for ``formats``)."""
     from vidlite_export import export
 
+    sha = weights_sha(family)
     if bundle_dir is not None:
         out = bundle_dir / family
     else:
-        out = REPO / ".cache" / "task-quality" / f"{family}-{weights_sha(family)[:12]}-{'-'.join(formats)}"
-    info = {"path": str(out), "weights_sha256": weights_sha(family)}
+        out = REPO / ".cache" / "task-quality" / f"{family}-{sha[:12]}-{'-'.join(formats)}"
+    info = {"path": str(out), "weights_sha256": sha}
     if (out / "manifest.json").is_file():
         info["exported"] = False
         return out, info

@@ -7,8 +7,6 @@ import cv2
 import numpy as np
 import pytest
 
-from vidlite.subtitles import parse_srt, parse_vtt  # noqa: F401  (the pipeline tests validate with them)
-
 
 def synth_frames(n: int, w: int = 160, h: int = 120, cut_at: int | None = None) -> np.ndarray:
     """A moving disc on a flat background that changes colour at ``cut_at`` (a scene cut)."""

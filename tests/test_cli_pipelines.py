@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from pipeline_fixtures import parse_srt, parse_vtt
+from vidlite.subtitles import parse_srt, parse_vtt
 from vidlite.cli import main
 
 

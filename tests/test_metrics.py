@@ -127,3 +127,20 @@ def test_timed_event_f1():
     assert m.timed_event_f1(truth, preds, tol=1.0)["f1_collide"] == 1.0
     with pytest.raises(ValueError, match="3 clips of truth but 2"):
         m.timed_event_f1(truth, preds[:2])
+
+
+def _square(inner=200, outer=50):
+    ref = np.full((64, 64, 3), outer, np.uint8)
+    ref[16:48, 20:44] = inner
+    return ref
+
+
+def test_edge_acutance_drops_with_blur_and_ignores_noise():
+    ref = _square()
+    noisy = np.clip(ref + np.random.default_rng(0).normal(0, 15, ref.shape), 0, 255).astype(np.uint8)
+    assert m.edge_acutance_ratio(ref, ref) == pytest.approx(1.0)
+    assert m.edge_acutance_ratio(cv2.GaussianBlur(ref, (0, 0), 1.2), ref) < 0.6
+    assert m.edge_acutance_ratio(noisy, ref) == pytest.approx(1.0, abs=0.1)
+    assert m.edge_acutance_ratio(np.full_like(ref, 9), np.full_like(ref, 50)) == 1.0  # no edges to keep
+    with pytest.raises(ValueError, match="shape"):
+        m.edge_acutance_ratio(ref[:32], ref)

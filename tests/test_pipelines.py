@@ -7,7 +7,8 @@ import threading
 import numpy as np
 import pytest
 
-from pipeline_fixtures import corrupt_middle, cut_in_half, parse_srt, parse_vtt, write_mp4
+from pipeline_fixtures import corrupt_middle, cut_in_half, write_mp4
+from vidlite.subtitles import parse_srt, parse_vtt
 from vidlite.video import PushSource, VideoSourceError, open_video
 
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from pipeline_fixtures import parse_srt, parse_vtt
-from vidlite.subtitles import Segment, merge_duplicates, open_subtitles, parse_time, srt_time, vtt_time
+from vidlite.subtitles import (Segment, merge_duplicates, open_subtitles, parse_srt, parse_time, parse_vtt,
+                               srt_time, vtt_time)
 
 def test_timestamps():
     assert srt_time(0) == "00:00:00,000"

@@ -47,25 +47,6 @@ def test_discriminator_judges_detail_only():
         np.testing.assert_allclose(d(cond, cand + 0.3).numpy(), d(cond, cand).numpy(), rtol=1e-4, atol=1e-4)
 
 
-def _square(inner=200, outer=50):
-    ref = np.full((64, 64, 3), outer, np.uint8)
-    ref[16:48, 20:44] = inner
-    return ref
-
-
-def test_edge_acutance_drops_with_blur_and_ignores_noise():
-    import cv2
-    from vidlite_export.train.generate import edge_acutance_ratio
-    ref = _square()
-    noisy = np.clip(ref + np.random.default_rng(0).normal(0, 15, ref.shape), 0, 255).astype(np.uint8)
-    assert edge_acutance_ratio(ref, ref) == pytest.approx(1.0)
-    assert edge_acutance_ratio(cv2.GaussianBlur(ref, (0, 0), 1.2), ref) < 0.6
-    assert edge_acutance_ratio(noisy, ref) == pytest.approx(1.0, abs=0.1)
-    assert edge_acutance_ratio(np.full_like(ref, 9), np.full_like(ref, 50)) == 1.0  # no edges to keep
-    with pytest.raises(ValueError, match="shape"):
-        edge_acutance_ratio(ref[:32], ref)
-
-
 def test_paired_gain_interval_separates_effect_from_noise():
     from vidlite_export.train.generate import paired_gain
     rng = np.random.default_rng(0)
