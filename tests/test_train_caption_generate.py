@@ -72,6 +72,25 @@ def test_recipe_few_steps_writes_weights_and_card(tmp_path, family, steps, headl
     assert np.isfinite(recipe(family).evaluate(tmp_path, 2)[headline])
 
 
+def test_training_families_side_by_side_gives_the_weights_of_training_each_alone(tmp_path):
+    """`vidlite train all` runs recipes in worker processes; each must write exactly what training
+    that family on its own writes (same seeds, same thread count)."""
+    from safetensors.numpy import load_file
+    from vidlite_export.train.schedule import train_many
+
+    opts = TrainOptions(steps=2, out=tmp_path / "many", test_clips=2, progress=False, extra={"pool": 8})
+    events = []
+    results = train_many(["generate", "caption"], opts, jobs=2, on_event=lambda *e: events.append(e[:2]))
+    assert set(results) == {"caption", "generate"}
+    assert sorted(events) == sorted([(f, w) for f in ("caption", "generate") for w in ("started", "finished")])
+    alone = recipe("caption").train(TrainOptions(steps=2, out=tmp_path / "alone", test_clips=2, progress=False,
+                                                 extra={"pool": 8}))
+    assert results["caption"][0]["metrics"] == alone["metrics"]
+    a, b = load_file(tmp_path / "many" / "caption" / "model.safetensors"), load_file(tmp_path / "alone" / "model.safetensors")
+    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+    assert (tmp_path / "many" / "generate" / "card.json").is_file()
+
+
 def test_unknown_family_is_refused():
     with pytest.raises(ValueError, match="no training recipe"):
         recipe("dance")
@@ -85,6 +104,8 @@ def test_cli_train_refuses_bad_arguments(capsys):
     assert main(["train", "dance"]) == 1
     assert "unknown family" in capsys.readouterr().err
     assert main(["train", "caption", "--steps", "0"]) == 1
+    assert main(["train", "all", "--jobs", "0"]) == 1
+    assert "--jobs" in capsys.readouterr().err
 
 
 def _card(family):

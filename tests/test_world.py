@@ -102,8 +102,19 @@ def test_events_match_visibility(clips):
             assert vis.all()
         if "collide" in labels:
             assert c.partner["color"] == "gray"
-            gray = np.all(np.abs(c.frames.astype(int) - np.array(PARTNER_COLOR)) < 40, axis=-1)
-            assert gray.any()
+
+
+def test_collision_partner_stands_out_from_every_background():
+    """A partner that blends into the background turns a collision into no event for every model."""
+    cfg = WorldConfig(lighting=False, noise_max=0.0, overlay_prob=0.0)
+    collide = [c for c in (generate_clip(SPLIT_SEEDS["test"], i, cfg) for i in range(120))
+               if [e.label for e in c.events] == ["collide"]]
+    assert len(collide) >= 10
+    for c in collide:
+        partner = np.all(c.frames == np.array(PARTNER_COLOR, np.uint8), axis=-1)
+        assert partner.any(), c.index  # drawn, in its exact colour where nothing covers it
+        first = c.frames[0].astype(int)  # the background is darker than the partner by far
+        assert np.percentile(first.min(axis=-1), 90) < min(PARTNER_COLOR) - 50, c.index  # objects: saturated
 
 
 def test_overlay_phrases_and_split():

@@ -197,4 +197,4 @@ def evaluate(weights_dir: Path, n_clips: int) -> dict:
     return m
 
 
-RECIPE = Recipe(family=FAMILY, train=train, evaluate=evaluate, default_steps=1400)
+RECIPE = Recipe(family=FAMILY, train=train, evaluate=evaluate, default_steps=2000)

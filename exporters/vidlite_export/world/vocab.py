@@ -15,9 +15,11 @@ COLORS: dict[str, tuple[int, int, int]] = {
     "purple": (200, 50, 160),
     "orange": (20, 140, 245),
 }
-# The collision partner always has this colour, so the main object is never ambiguous.
+# The collision partner always has this colour, so the main object is never ambiguous. Light enough
+# to stand out from every background (those stay below ≈ 150 before lighting): a mid grey blended
+# into bright gradients, and collisions read as no event.
 PARTNER_COLOR_NAME = "gray"
-PARTNER_COLOR: tuple[int, int, int] = (150, 150, 150)
+PARTNER_COLOR: tuple[int, int, int] = (215, 215, 215)
 
 SHAPES: tuple[str, ...] = ("circle", "square", "triangle", "star")
 # A circle rotating looks like a circle staying still, so it never gets the rotate motion.

@@ -1,17 +1,22 @@
-"""`vidlite train FAMILY [--steps N] [--out DIR]`: train a reference model from scratch on the
-procedural world and write its weights plus a metrics card (needs the `export` extra)."""
+"""`vidlite train FAMILY... [--steps N] [--out DIR]`: train reference models from scratch on the
+procedural world and write their weights plus metrics cards (needs the `export` extra).
+`vidlite train all` trains the four families, two at a time in worker processes."""
 from __future__ import annotations
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("train", help="train a reference model on the procedural world (export extra)")
-    p.add_argument("family", help="task family: caption, understand, generate or retrieve")
+    p.add_argument("families", nargs="+", metavar="FAMILY",
+                   help="task families: caption, understand, generate, retrieve, or all")
     p.add_argument("--steps", type=int, metavar="N", help="optimiser steps (default: the recipe's)")
-    p.add_argument("--out", metavar="DIR", help="weights + card directory (default: the committed weights/<family>/)")
+    p.add_argument("--out", metavar="DIR", help="weights + card directory, one subfolder per family when several "
+                                                "(default: the committed weights/<family>/)")
     p.add_argument("--test-clips", type=int, default=500, metavar="N",
                    help="held-out test clips the metrics card is computed on (default 500)")
     p.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
-    p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads per family (default 1)")
+    p.add_argument("--jobs", type=int, default=2, metavar="N",
+                   help="families trained at once, each in its own process (default 2)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=run)
 
@@ -26,18 +31,67 @@ def run(args) -> int:
         from vidlite_export.train import RECIPES, TrainOptions, recipe
     except ImportError as e:
         raise UserError(f"training needs the export toolchain (pip install 'vidlite[export]'): {e}") from e
-    if args.family not in RECIPES:
-        raise UserError(f"unknown family {args.family!r}; choose one of {', '.join(sorted(RECIPES))}")
+    families = sorted(RECIPES) if args.families == ["all"] else list(dict.fromkeys(args.families))
+    unknown = [f for f in families if f not in RECIPES]
+    if unknown:
+        raise UserError(f"unknown family {unknown[0]!r}; choose from {', '.join(sorted(RECIPES))} or all")
     if args.steps is not None and args.steps < 1:
         raise UserError(f"--steps must be >= 1, got {args.steps}")
     if args.test_clips < 1:
         raise UserError(f"--test-clips must be >= 1, got {args.test_clips}")
+    if args.jobs < 1 or args.threads < 1:
+        raise UserError(f"--jobs and --threads must be >= 1, got {args.jobs} and {args.threads}")
     opts = TrainOptions(steps=args.steps, out=Path(args.out) if args.out else None, test_clips=args.test_clips,
                         seed=args.seed, threads=args.threads, progress=not args.quiet)
-    card = recipe(args.family).train(opts)
-    _print_card(card)
-    print(f"wrote weights and card.json/card.md to {opts.out or weights_dir(args.family)}")
+    if len(families) == 1:
+        card = recipe(families[0]).train(opts)
+        _print_card(card)
+        print(f"wrote weights and card.json/card.md to {opts.out or weights_dir(families[0])}")
+        return 0
+    results, total_s = _train_many(families, opts, args.jobs)
+    for card, _ in results.values():
+        _print_card(card)
+    _print_times(results, total_s)
+    print(f"wrote weights and cards to {opts.out or weights_dir('<family>')}")
     return 0
+
+
+def _train_many(families: list[str], opts, jobs: int) -> dict:
+    import time
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from vidlite_export.train.schedule import train_many
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  disable=not opts.progress) as bar:
+        tasks = {f: bar.add_task(f"{f}: waiting", start=False, total=1) for f in families}
+
+        def on_event(family: str, what: str, at_s: float) -> None:
+            if what == "started":
+                bar.start_task(tasks[family])
+                bar.update(tasks[family], description=f"{family}: training")
+            else:
+                bar.update(tasks[family], description=f"{family}: done at {at_s:.0f} s", completed=1)
+                bar.stop_task(tasks[family])
+
+        start = time.perf_counter()
+        results = train_many(families, opts, jobs=jobs, on_event=on_event)
+    return results, time.perf_counter() - start
+
+
+def _print_times(results: dict, total_s: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title="training wall time")
+    for col in ("family", "seconds", "bars"):
+        t.add_column(col)
+    for family, (card, seconds) in results.items():
+        missed = [k for k, b in card["quality_bars"].items() if not b["pass"]]
+        t.add_row(family, f"{seconds:.0f}", "missed: " + ", ".join(missed) if missed else "all met")
+    t.add_row("all (wall)", f"{total_s:.0f}", "")
+    Console().print(t)
 
 
 def _print_card(card: dict) -> None:
