@@ -119,6 +119,20 @@ def test_model_that_does_not_fit_the_spec_is_refused(tmp_path, videos):
     assert not out.exists() and not leftovers(tmp_path)
 
 
+def test_dynamic_dims_take_any_size_and_fixed_ones_refuse_it():
+    """A dynamic dim's preset is the traced size, not a limit: a text line wider than the recognizer's
+    320 px example is a valid sample."""
+    from vidlite_export.api import _fit
+    from vidlite_export.specs.base import ComponentSpec, TensorSpec
+    comp = ComponentSpec(name="rec", inputs=(TensorSpec("x", "float32", ("batch", 3, "width")),),
+                         outputs=(TensorSpec("y", "float32", ("batch", "width")),),
+                         dims={"batch": 1, "width": 320}, dynamic=("batch", "width"))
+    wide = {"x": np.zeros((1, 3, 321), np.float32)}
+    assert _fit(comp, lambda s: {"y": s["x"].sum(1)}, wide).dims["width"] == 320
+    with pytest.raises(SpecError, match=r"component 'rec' input 'x': got float32\[1, 3, 321\]"):
+        _fit(replace(comp, dynamic=("batch",)), lambda s: {"y": s["x"].sum(1)}, wide)
+
+
 def test_missing_component_is_named(tmp_path, videos):
     class Empty:
         pass

@@ -137,7 +137,8 @@ def _fit(comp: ComponentSpec, reference, sample: dict) -> ComponentSpec:
         kind = "input" if t in comp.inputs else "output"
         ok = str(got.dtype) == t.dtype and got.ndim == len(t.shape)
         for d, n in zip(t.shape, got.shape) if ok else ():
-            if isinstance(d, str) and dims.setdefault(d, n) == n:
+            # a dynamic dim's preset is only the size traced at (e.g. a text line's width)
+            if isinstance(d, str) and (dims.setdefault(d, n) == n or d in comp.dynamic):
                 continue
             ok = ok and isinstance(d, int) and d == n
         if not ok:

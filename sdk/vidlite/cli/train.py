@@ -1,6 +1,6 @@
 """`vidlite train FAMILY... [--steps N] [--out DIR]`: train reference models from scratch on the
 procedural world and write their weights plus metrics cards (needs the `export` extra).
-`vidlite train all` trains the four families, two at a time in worker processes."""
+`vidlite train all` trains the four families side by side, one worker process per core."""
 from __future__ import annotations
 
 
@@ -15,13 +15,14 @@ def register(subparsers) -> None:
                    help="held-out test clips the metrics card is computed on (default 500)")
     p.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per family (default 1)")
-    p.add_argument("--jobs", type=int, default=2, metavar="N",
-                   help="families trained at once, each in its own process (default 2)")
+    p.add_argument("--jobs", type=int, metavar="N",
+                   help="families trained at once, each in its own process (default: one per CPU core)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    import os
     from pathlib import Path
 
     from vidlite.cli import UserError
@@ -39,8 +40,9 @@ def run(args) -> int:
         raise UserError(f"--steps must be >= 1, got {args.steps}")
     if args.test_clips < 1:
         raise UserError(f"--test-clips must be >= 1, got {args.test_clips}")
-    if args.jobs < 1 or args.threads < 1:
-        raise UserError(f"--jobs and --threads must be >= 1, got {args.jobs} and {args.threads}")
+    jobs = args.jobs if args.jobs is not None else os.cpu_count() or 1
+    if jobs < 1 or args.threads < 1:
+        raise UserError(f"--jobs and --threads must be >= 1, got {jobs} and {args.threads}")
     opts = TrainOptions(steps=args.steps, out=Path(args.out) if args.out else None, test_clips=args.test_clips,
                         seed=args.seed, threads=args.threads, progress=not args.quiet)
     if len(families) == 1:
@@ -48,7 +50,7 @@ def run(args) -> int:
         _print_card(card)
         print(f"wrote weights and card.json/card.md to {opts.out or weights_dir(families[0])}")
         return 0
-    results, total_s = _train_many(families, opts, args.jobs)
+    results, total_s = _train_many(families, opts, jobs)
     for card, _ in results.values():
         _print_card(card)
     _print_times(results, total_s)
