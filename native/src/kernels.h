@@ -15,6 +15,43 @@ struct YuvCoeffs {
   int32_t y_offset, y, rv, gu, gv, bu;
 };
 constexpr int kYuvShift = 14;
+
+// The same conversion on filtered (float) Y, U, V: 4:2:0 sources to colour output filter the planes
+// first and convert once per output pixel, with the coefficients YuvCoeffs / 2^14 (exact in float),
+// every product and sum rounded to float in the order below, and no rounding to 8 bits.
+struct YuvFloat {
+  float y_offset, y, rv, gu, gv, bu;
+  explicit YuvFloat(const YuvCoeffs& k)
+      : y_offset(static_cast<float>(k.y_offset)), y(k.y / 16384.f), rv(k.rv / 16384.f), gu(k.gu / 16384.f),
+        gv(k.gv / 16384.f), bu(k.bu / 16384.f) {}
+};
+static_assert(kYuvShift == 14, "YuvFloat divides by 2^14");
+
+// The reference of one output pixel (the NumPy reference computes the same, op by op):
+// Y'' = max(Y - y_offset, 0) * y, U'' = U - 128, V'' = V - 128,
+// R = Y'' + rv V'', G = (Y'' - gu U'') - gv V'', B = Y'' + bu U'', each clamped to [0, 255].
+inline void YuvFloatPixel(float y, float u, float v, const YuvFloat& k, float rgb[3]) {
+  auto clamp = [](float x) { return x < 255.f ? (x > 0.f ? x : 0.f) : 255.f; };
+  const float yy = (y - k.y_offset > 0.f ? y - k.y_offset : 0.f) * k.y;
+  const float uu = u - 128.f, vv = v - 128.f;
+  rgb[0] = clamp(yy + k.rv * vv);
+  rgb[1] = clamp(yy - k.gu * uu - k.gv * vv);
+  rgb[2] = clamp(yy + k.bu * uu);
+}
+
+// Kernels::vertical_yuv of pixel i: the reference loop body, and the SIMD variants' tails.
+inline void VerticalYuvPixel(const float* const* rows, const float* w, int taps, int i, const YuvFloat& k,
+                             const float* s, const float* b, float* const out[3]) {
+  float yuv[3], rgb[3];
+  for (int p = 0; p < 3; ++p) {
+    float acc = w[0] * rows[p * taps][i];
+    for (int t = 1; t < taps; ++t) acc += w[t] * rows[p * taps + t][i];
+    yuv[p] = acc;
+  }
+  YuvFloatPixel(yuv[0], yuv[1], yuv[2], k, rgb);
+  for (int c = 0; c < 3; ++c) out[c][i] = rgb[c] * s[c] + b[c];
+}
+
 // OpenCV's RGB->gray weights (sum 2^14).
 constexpr int32_t kGrayR = 4899, kGrayG = 9617, kGrayB = 1868;
 
@@ -37,13 +74,16 @@ struct Kernels {
   // p1 = p0 + bpp; window: 16 bytes at p0.
   void (*pairs_packed)(const uint8_t* row, const int32_t* cols, int n, int safe_n, int bpp, const int* off,
                        const float* w0, const float* w1, ptrdiff_t pf, float* o0, float* o1, float* o2);
-  // 4:2:0: pixel p has Y y[p] and chroma u/v[(p >> 1) * cstep]; R, G, B as yuv_to_rgb, then
-  // o_r[d] = w0[d] * R(x) + w1[d] * R(x + 1) (likewise G, B), x = cols[2d]. odd[d] = x & 1
-  // (precomputed per plan: where the second pixel's chroma lies). Windows: 16 bytes at y + x and at
-  // u + c, v + c, c = (x >> 1) * cstep.
-  void (*pairs_yuv)(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols,
-                    const uint8_t* odd, int n, int safe_n, const float* w0, const float* w1, const YuvCoeffs& k,
-                    ptrdiff_t pf_y, ptrdiff_t pf_c, float* o_r, float* o_g, float* o_b);
+  // One 8-bit plane (the luma of 4:2:0): o[d] = w0[d] * p[x] + w1[d] * p[x + 1], x = cols[2d]: exactly
+  // a gather followed by horizontal_pairs. Windows: 16 bytes at p + x.
+  void (*pairs_plane)(const uint8_t* p, const int32_t* cols, int n, int safe_n, const float* w0, const float* w1,
+                      ptrdiff_t pf, float* o);
+  // 4:2:0 chroma of the same pairs: pixel q has chroma u/v[(q >> 1) * cstep];
+  // o_u[d] = w0[d] * U(x) + w1[d] * U(x + 1), likewise V: exactly gather_yuv followed by
+  // horizontal_pairs on U and V. odd[d] = x & 1 (precomputed per plan: where the second pixel's
+  // chroma lies). Windows: 16 bytes at u + c and v + c, c = (x >> 1) * cstep.
+  void (*pairs_chroma)(const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols, const uint8_t* odd, int n,
+                       int safe_n, const float* w0, const float* w1, ptrdiff_t pf, float* o_u, float* o_v);
   // Both tap rows of one output row, for bilinear downscales by >= 2x in both directions of packed
   // sources to float32 planes: out[k][d] = (wy[0] * H0_k[d] + wy[1] * H1_k[d]) * s[k] + b[k], where
   // H0 / H1 are what pairs_packed gives for row[0] / row[1], rounded exactly like pairs_packed
@@ -69,6 +109,10 @@ struct Kernels {
   void (*vertical)(const float* const* rows, const float* w, int taps, int n, float* out);
   // vertical, then store_f32 with step 1, in one pass: out[i] = (sum_t w[t] * rows[t][i]) * s + b.
   void (*vertical_f32)(const float* const* rows, const float* w, int taps, int n, float s, float b, float* out);
+  // Filtered 4:2:0 planes to RGB: Y = sum_t w[t] * rows[t][i], U and V likewise from rows[taps + t]
+  // and rows[2 taps + t]; YuvFloatPixel converts them; out[c][i] = rgb[c] * s[c] + b[c].
+  void (*vertical_yuv)(const float* const* rows, const float* w, int taps, int n, const YuvFloat& k, const float* s,
+                       const float* b, float* const out[3]);
   // v = in[i] * s + b stored at out[i * step] as float32 / float16 bits (round to nearest even) /
   // a byte holding clamp(rint(v / qs) + zp, lo, hi) (round half to even).
   void (*store_f32)(const float* in, int n, float s, float b, float* out, int step);

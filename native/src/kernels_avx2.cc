@@ -196,99 +196,69 @@ void Pairs2Packed(const uint8_t* const row[2], const int32_t* cols, int n, int s
   }
 }
 
-// 4:2:0 pairs, 8 outputs at a time. Per pair (pixels x, x + 1): dword [Y(x), Y(x+1), U(x), U(x+1)] in
-// p, [V(x), V(x+1), 0, 0] in q. Interleaved chroma (NV12/NV21) reads U and V from one window, I420
-// from two. The second pixel's chroma sits one chroma sample further when x is odd, which the
-// per-pair `odd` adds to the shuffle indices.
-template <bool kInterleaved>
-class YuvPairs {
- public:
-  YuvPairs(const uint8_t* u, const uint8_t* v, const YuvCoeffs& k) : y_offset_(k.y_offset) {
-    const uint8_t* cu = kInterleaved ? std::min(u, v) : u;
-    DwordMasks(Bytes4(0, 1, 0x80, 0x80), my_);
-    DwordMasks(Bytes4(0x80, 0x80, static_cast<int>(u - cu), static_cast<int>(u - cu)), mu_);
-    DwordMasks(Bytes4(static_cast<int>(v - (kInterleaved ? cu : v)), static_cast<int>(v - (kInterleaved ? cu : v)), 0x80, 0x80), mv_);
-    // Integer YUV -> RGB exactly as the reference, with 16-bit multiply-adds on (Y', U) word pairs and
-    // on V (its high word 0); the - 128 of U and V and the rounding fold into one constant per
-    // channel. Every coefficient of the four colour descriptions fits int16 (bu is split in halves).
-    auto pair = [](int32_t lo_w, int32_t hi_w) {
-      return _mm256_set1_epi32(static_cast<int32_t>((static_cast<uint32_t>(hi_w) << 16) | (static_cast<uint32_t>(lo_w) & 0xFFFFu)));
-    };
-    c_ry_ = pair(k.y, 0), c_rv_ = pair(k.rv, 0), c_gy_ = pair(k.y, -k.gu), c_gv_ = pair(-k.gv, 0);
-    c_by_ = pair(k.y, k.bu - k.bu / 2), c_bu_ = pair(0, k.bu / 2);
-    const int32_t rnd = 1 << (kYuvShift - 1);
-    bias_r_ = _mm256_set1_epi32(rnd - 128 * k.rv), bias_g_ = _mm256_set1_epi32(rnd + 128 * (k.gu + k.gv));
-    bias_b_ = _mm256_set1_epi32(rnd - 128 * k.bu);
-  }
-
-  // h = R, G, B of outputs d..d+7 filtered horizontally.
-  // Prefetches pf_y / pf_c bytes away at pairs 0 and 4.
-  void operator()(const uint8_t* y, const uint8_t* u, const uint8_t* v, const int32_t* cols, const uint8_t* odd, int d,
-                  __m256 w0, __m256 w1, ptrdiff_t pf_y, ptrdiff_t pf_c, __m256 h[3]) const {
-    // odd[d + j] to byte 1 of dword j of the low lane, odd[d + 4 + j] to the high lane.
-    const __m256i spread = _mm256_setr_epi8(-128, 0, -128, -128, -128, 1, -128, -128, -128, 2, -128, -128, -128, 3, -128, -128,
-                                            -128, 4, -128, -128, -128, 5, -128, -128, -128, 6, -128, -128, -128, 7, -128, -128);
-    const uint8_t* cu = kInterleaved ? std::min(u, v) : u;
-    const uint8_t* cv = kInterleaved ? cu : v;
-    int64_t odd8;
-    std::memcpy(&odd8, odd + d, sizeof odd8);
-    __m256i aq = _mm256_shuffle_epi8(_mm256_set1_epi64x(odd8), spread);
-    if (kInterleaved) aq = _mm256_add_epi8(aq, aq);  // chroma samples are 2 bytes apart
-    const __m256i ap = _mm256_slli_epi32(aq, 16);
-    __m256i p = _mm256_setzero_si256(), q = _mm256_setzero_si256();
+// One plane's pairs, 8 outputs at a time: dword j of each lane = [P(x), P(x+1), 0, 0] of pair j / j + 4.
+void PairsPlane(const uint8_t* p, const int32_t* cols, int n, int safe_n, const float* w0, const float* w1,
+                ptrdiff_t pf, float* o) {
+  __m256i m[4];
+  DwordMasks(Bytes4(0, 1, 0x80, 0x80), m);
+  const __m256i lo = _mm256_set1_epi32(0xFF);
+  const int d = Groups8(safe_n, [&](int d) {
+    __m256i a = _mm256_setzero_si256();
     for (int j = 0; j < 4; ++j) {
       // Columns are >= 0: 32-bit unsigned arithmetic extends to pointer width for free.
       const uint32_t x0 = static_cast<uint32_t>(cols[2 * (d + j)]), x1 = static_cast<uint32_t>(cols[2 * (d + j + 4)]);
-      const uint32_t c0 = kInterleaved ? x0 & ~1u : x0 >> 1, c1 = kInterleaved ? x1 & ~1u : x1 >> 1;
-      if (j == 0) PrefetchAt(y + x0, pf_y), PrefetchAt(y + x1, pf_y), PrefetchAt(cu + c0, pf_c), PrefetchAt(cu + c1, pf_c);
-      const __m256i uw = Windows(cu + c0, cu + c1);
-      const __m256i vw = kInterleaved ? uw : Windows(cv + c0, cv + c1);
-      p = _mm256_or_si256(p, _mm256_or_si256(_mm256_shuffle_epi8(Windows(y + x0, y + x1), my_[j]),
-                                             _mm256_shuffle_epi8(uw, _mm256_add_epi8(mu_[j], ap))));
-      q = _mm256_or_si256(q, _mm256_shuffle_epi8(vw, _mm256_add_epi8(mv_[j], aq)));
+      if (j == 0) PrefetchAt(p + x0, pf), PrefetchAt(p + x1, pf);
+      a = _mm256_or_si256(a, _mm256_shuffle_epi8(Windows(p + x0, p + x1), m[j]));
     }
-    const __m256i yoff = _mm256_set1_epi32(y_offset_), lo8 = _mm256_set1_epi32(0x00FF00FF), lo = _mm256_set1_epi32(0xFF);
-    const __m256i zero = _mm256_setzero_si256(), c255 = _mm256_set1_epi32(255);
-    auto clamp = [&](__m256i x) { return _mm256_min_epi32(_mm256_max_epi32(_mm256_srai_epi32(x, kYuvShift), zero), c255); };
-    // Word pairs (max(Y - offset, 0), U) and V of the first and the second pixel of each pair.
-    const __m256i yu[2] = {_mm256_subs_epu16(_mm256_and_si256(p, lo8), yoff), _mm256_subs_epu16(_mm256_srli_epi16(p, 8), yoff)};
-    const __m256i vv[2] = {_mm256_and_si256(q, lo), _mm256_srli_epi32(q, 8)};
-    __m256i rgb[3][2];
-    for (int i = 0; i < 2; ++i) {
-      rgb[0][i] = clamp(_mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(yu[i], c_ry_), _mm256_madd_epi16(vv[i], c_rv_)), bias_r_));
-      rgb[1][i] = clamp(_mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(yu[i], c_gy_), _mm256_madd_epi16(vv[i], c_gv_)), bias_g_));
-      rgb[2][i] = clamp(_mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(yu[i], c_by_), _mm256_madd_epi16(yu[i], c_bu_)), bias_b_));
-    }
-    for (int c = 0; c < 3; ++c) h[c] = PairFilter(w0, w1, rgb[c][0], rgb[c][1]);
-  }
+    _mm256_storeu_ps(o + d, PairFilter(_mm256_loadu_ps(w0 + d), _mm256_loadu_ps(w1 + d), _mm256_and_si256(a, lo),
+                                       _mm256_srli_epi32(a, 8)));
+  });
+  if (d < n) S().pairs_plane(p, cols + 2 * d, n - d, 0, w0 + d, w1 + d, pf, o + d);
+}
 
- private:
-  int y_offset_;
-  __m256i my_[4], mu_[4], mv_[4];
-  __m256i c_ry_, c_rv_, c_gy_, c_gv_, c_by_, c_bu_, bias_r_, bias_g_, bias_b_;
-};
-
+// 4:2:0 chroma pairs, 8 outputs at a time: dword j of each lane = [U(x), U(x+1), V(x), V(x+1)] of
+// pair j / j + 4. Interleaved chroma (NV12/NV21) takes all four from one window and one shuffle,
+// I420 from a U and a V window. The second pixel's chroma sits one chroma sample further when x is
+// odd, which the per-pair `odd` adds to the shuffle indices.
 template <bool kInterleaved>
-int PairsYuvImpl(const uint8_t* y, const uint8_t* u, const uint8_t* v, const int32_t* cols, const uint8_t* odd,
-                 int safe_n, const float* w0, const float* w1, const YuvCoeffs& k, ptrdiff_t pf_y, ptrdiff_t pf_c,
-                 float* const o[3]) {
-  const YuvPairs<kInterleaved> pairs(u, v, k);
+int PairsChromaImpl(const uint8_t* u, const uint8_t* v, const int32_t* cols, const uint8_t* odd, int safe_n,
+                    const float* w0, const float* w1, ptrdiff_t pf, float* o_u, float* o_v) {
+  const uint8_t* cu = kInterleaved ? std::min(u, v) : u;
+  __m256i mu[4], mv[4];
+  if (kInterleaved) {
+    DwordMasks(Bytes4(static_cast<int>(u - cu), static_cast<int>(u - cu), static_cast<int>(v - cu), static_cast<int>(v - cu)), mu);
+  } else {
+    DwordMasks(Bytes4(0, 0, 0x80, 0x80), mu);
+    DwordMasks(Bytes4(0x80, 0x80, 0, 0), mv);
+  }
+  // odd[d + j] to bytes 1 and 3 of dword j of the low lane, odd[d + 4 + j] to the high lane.
+  const __m256i spread = _mm256_setr_epi8(-128, 0, -128, 0, -128, 1, -128, 1, -128, 2, -128, 2, -128, 3, -128, 3,
+                                          -128, 4, -128, 4, -128, 5, -128, 5, -128, 6, -128, 6, -128, 7, -128, 7);
+  const __m256i lo = _mm256_set1_epi32(0xFF);
   return Groups8(safe_n, [&](int d) {
-    __m256 h[3];
-    pairs(y, u, v, cols, odd, d, _mm256_loadu_ps(w0 + d), _mm256_loadu_ps(w1 + d), pf_y, pf_c, h);
-    for (int c = 0; c < 3; ++c) _mm256_storeu_ps(o[c] + d, h[c]);
+    int64_t odd8;
+    std::memcpy(&odd8, odd + d, sizeof odd8);
+    __m256i adj = _mm256_shuffle_epi8(_mm256_set1_epi64x(odd8), spread);
+    if (kInterleaved) adj = _mm256_add_epi8(adj, adj);  // chroma samples are 2 bytes apart
+    __m256i c = _mm256_setzero_si256();
+    for (int j = 0; j < 4; ++j) {
+      const uint32_t x0 = static_cast<uint32_t>(cols[2 * (d + j)]), x1 = static_cast<uint32_t>(cols[2 * (d + j + 4)]);
+      const uint32_t c0 = kInterleaved ? x0 & ~1u : x0 >> 1, c1 = kInterleaved ? x1 & ~1u : x1 >> 1;
+      if (j == 0) PrefetchAt(cu + c0, pf), PrefetchAt(cu + c1, pf);
+      c = _mm256_or_si256(c, _mm256_shuffle_epi8(Windows(cu + c0, cu + c1), _mm256_add_epi8(mu[j], adj)));
+      if (!kInterleaved) c = _mm256_or_si256(c, _mm256_shuffle_epi8(Windows(v + c0, v + c1), _mm256_add_epi8(mv[j], adj)));
+    }
+    const __m256 a = _mm256_loadu_ps(w0 + d), b = _mm256_loadu_ps(w1 + d);
+    _mm256_storeu_ps(o_u + d, PairFilter(a, b, _mm256_and_si256(c, lo), _mm256_and_si256(_mm256_srli_epi32(c, 8), lo)));
+    _mm256_storeu_ps(o_v + d, PairFilter(a, b, _mm256_and_si256(_mm256_srli_epi32(c, 16), lo), _mm256_srli_epi32(c, 24)));
   });
 }
 
-void PairsYuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols,
-              const uint8_t* odd, int n, int safe_n, const float* w0, const float* w1, const YuvCoeffs& k,
-              ptrdiff_t pf_y, ptrdiff_t pf_c, float* o_r, float* o_g, float* o_b) {
-  float* const o[3] = {o_r, o_g, o_b};
-  const int d = cstep == 2 ? PairsYuvImpl<true>(y, u, v, cols, odd, safe_n, w0, w1, k, pf_y, pf_c, o)
-                           : PairsYuvImpl<false>(y, u, v, cols, odd, safe_n, w0, w1, k, pf_y, pf_c, o);
-  if (d < n)
-    S().pairs_yuv(y, u, v, cstep, cols + 2 * d, odd + d, n - d, 0, w0 + d, w1 + d, k, pf_y, pf_c, o_r + d, o_g + d,
-                  o_b + d);
+void PairsChroma(const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols, const uint8_t* odd, int n,
+                 int safe_n, const float* w0, const float* w1, ptrdiff_t pf, float* o_u, float* o_v) {
+  const int d = cstep == 2 ? PairsChromaImpl<true>(u, v, cols, odd, safe_n, w0, w1, pf, o_u, o_v)
+                           : PairsChromaImpl<false>(u, v, cols, odd, safe_n, w0, w1, pf, o_u, o_v);
+  if (d < n) S().pairs_chroma(u, v, cstep, cols + 2 * d, odd + d, n - d, 0, w0 + d, w1 + d, pf, o_u + d, o_v + d);
 }
 
 // 4:2:0 gather for column pairs (x, x+1): one dword load fetches Y of both, one (NV12/NV21) or two
@@ -510,6 +480,56 @@ void VerticalF32(const float* const* rows, const float* w, int taps, int n, floa
                [&](float v) { return v * s + b; });
 }
 
+// YuvFloatPixel on 8 pixels, operation for operation (max/min with 0 and 255 as its comparisons).
+class YuvFloatVec {
+ public:
+  explicit YuvFloatVec(const YuvFloat& k)
+      : off_(_mm256_set1_ps(k.y_offset)), y_(_mm256_set1_ps(k.y)), rv_(_mm256_set1_ps(k.rv)), gu_(_mm256_set1_ps(k.gu)),
+        gv_(_mm256_set1_ps(k.gv)), bu_(_mm256_set1_ps(k.bu)) {}
+  void operator()(__m256 y, __m256 u, __m256 v, __m256 rgb[3]) const {
+    const __m256 zero = _mm256_setzero_ps(), c128 = _mm256_set1_ps(128.f), c255 = _mm256_set1_ps(255.f);
+    auto clamp = [&](__m256 x) { return _mm256_min_ps(_mm256_max_ps(x, zero), c255); };
+    const __m256 yy = _mm256_mul_ps(_mm256_max_ps(_mm256_sub_ps(y, off_), zero), y_);
+    const __m256 uu = _mm256_sub_ps(u, c128), vv = _mm256_sub_ps(v, c128);
+    rgb[0] = clamp(_mm256_add_ps(yy, _mm256_mul_ps(rv_, vv)));
+    rgb[1] = clamp(_mm256_sub_ps(_mm256_sub_ps(yy, _mm256_mul_ps(gu_, uu)), _mm256_mul_ps(gv_, vv)));
+    rgb[2] = clamp(_mm256_add_ps(yy, _mm256_mul_ps(bu_, uu)));
+  }
+
+ private:
+  __m256 off_, y_, rv_, gu_, gv_, bu_;
+};
+
+void VerticalYuv(const float* const* rows, const float* w, int taps, int n, const YuvFloat& k, const float* s,
+                 const float* b, float* const out[3]) {
+  const YuvFloatVec convert(k);
+  const __m256 vs[3] = {_mm256_set1_ps(s[0]), _mm256_set1_ps(s[1]), _mm256_set1_ps(s[2])};
+  const __m256 vb[3] = {_mm256_set1_ps(b[0]), _mm256_set1_ps(b[1]), _mm256_set1_ps(b[2])};
+  auto store = [&](int i, const __m256 yuv[3]) {
+    __m256 rgb[3];
+    convert(yuv[0], yuv[1], yuv[2], rgb);
+    for (int c = 0; c < 3; ++c) _mm256_storeu_ps(out[c] + i, _mm256_add_ps(_mm256_mul_ps(rgb[c], vs[c]), vb[c]));
+  };
+  int i = 0;
+  if (taps == 2) {  // bilinear: rows and weights in registers
+    const __m256 a = _mm256_set1_ps(w[0]), c = _mm256_set1_ps(w[1]);
+    for (; i + 8 <= n; i += 8) {
+      __m256 yuv[3];
+      for (int p = 0; p < 3; ++p)
+        yuv[p] = _mm256_add_ps(_mm256_mul_ps(a, _mm256_loadu_ps(rows[2 * p] + i)),
+                               _mm256_mul_ps(c, _mm256_loadu_ps(rows[2 * p + 1] + i)));
+      store(i, yuv);
+    }
+  } else {
+    for (; i + 8 <= n; i += 8) {
+      const __m256 yuv[3] = {VerticalAt(rows, w, taps, i), VerticalAt(rows + taps, w, taps, i),
+                             VerticalAt(rows + 2 * taps, w, taps, i)};
+      store(i, yuv);
+    }
+  }
+  for (; i < n; ++i) VerticalYuvPixel(rows, w, taps, i, k, s, b, out);
+}
+
 void StoreF32(const float* in, int n, float s, float b, float* out, int step) {
   if (step != 1) return S().store_f32(in, n, s, b, out, step);
   const __m256 vs = _mm256_set1_ps(s), vb = _mm256_set1_ps(b);
@@ -552,8 +572,8 @@ void StoreQ8(const float* in, int n, float s, float b, float qs, int zp, int lo,
 }  // namespace
 
 const Kernels& Avx2Kernels() {
-  static const Kernels k = {"avx2", GatherPacked, PairsPacked, PairsYuv, Pairs2Packed, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
-                            VerticalF32, StoreF32, StoreF16, StoreQ8};
+  static const Kernels k = {"avx2", GatherPacked, PairsPacked, PairsPlane, PairsChroma, Pairs2Packed, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
+                            VerticalF32, VerticalYuv, StoreF32, StoreF16, StoreQ8};
   return k;
 }
 

@@ -64,47 +64,57 @@ inline void PairFilter(float32x4_t w0, float32x4_t w1, int32x4_t first, int32x4_
   vst1q_f32(out, vaddq_f32(vmulq_f32(w0, vcvtq_f32_s32(first)), vmulq_f32(w1, vcvtq_f32_s32(second))));
 }
 
+// Lane J: the pair's first pixel, lane J + 4: its second.
 template <int J>
-inline void LoadYuvPair(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, ptrdiff_t x, uint8x8_t* yb,
-                        uint8x8_t* ub, uint8x8_t* vb) {
+inline void LoadPlanePair(const uint8_t* p, ptrdiff_t x, uint8x8_t* b) {
+  *b = vld1_lane_u8(p + x, *b, J);
+  *b = vld1_lane_u8(p + x + 1, *b, J + 4);
+}
+
+template <int J>
+inline void LoadChromaPair(const uint8_t* u, const uint8_t* v, int cstep, ptrdiff_t x, uint8x8_t* ub, uint8x8_t* vb) {
   const ptrdiff_t c0 = (x >> 1) * cstep, c1 = ((x + 1) >> 1) * cstep;
-  *yb = vld1_lane_u8(y + x, *yb, J);
-  *yb = vld1_lane_u8(y + x + 1, *yb, J + 4);
   *ub = vld1_lane_u8(u + c0, *ub, J);
   *ub = vld1_lane_u8(u + c1, *ub, J + 4);
   *vb = vld1_lane_u8(v + c0, *vb, J);
   *vb = vld1_lane_u8(v + c1, *vb, J + 4);
 }
 
-void PairsYuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols,
-              const uint8_t* odd, int n, int /*safe_n*/, const float* w0, const float* w1, const YuvCoeffs& k,
-              ptrdiff_t pf_y, ptrdiff_t pf_c, float* o_r, float* o_g, float* o_b) {
-  float* o[3] = {o_r, o_g, o_b};
-  const int32x4_t zero = vdupq_n_s32(0), c255 = vdupq_n_s32(255);
+void PairsPlane(const uint8_t* p, const int32_t* cols, int n, int /*safe_n*/, const float* w0, const float* w1,
+                ptrdiff_t pf, float* o) {
   int d = 0;
   for (; d + 4 <= n; d += 4) {
-    if (pf_y) {  // the row a later call reads, spread over this one
-      __builtin_prefetch(y + cols[2 * d] + pf_y);
-      __builtin_prefetch(u + (cols[2 * d] >> 1) * cstep + pf_c);
-    }
-    uint8x8_t yb = vdup_n_u8(0), ub = yb, vb = yb;
-    LoadYuvPair<0>(y, u, v, cstep, cols[2 * d], &yb, &ub, &vb);
-    LoadYuvPair<1>(y, u, v, cstep, cols[2 * d + 2], &yb, &ub, &vb);
-    LoadYuvPair<2>(y, u, v, cstep, cols[2 * d + 4], &yb, &ub, &vb);
-    LoadYuvPair<3>(y, u, v, cstep, cols[2 * d + 6], &yb, &ub, &vb);
-    int32x4_t y4[2], u4[2], v4[2];
-    Lanes(yb, &y4[0], &y4[1]);
-    Lanes(ub, &u4[0], &u4[1]);
-    Lanes(vb, &v4[0], &v4[1]);
-    const Rgb4 px[2] = {YuvToRgb4(y4[0], u4[0], v4[0], k), YuvToRgb4(y4[1], u4[1], v4[1], k)};
-    const float32x4_t a = vld1q_f32(w0 + d), b = vld1q_f32(w1 + d);
-    for (int c = 0; c < 3; ++c)
-      PairFilter(a, b, vminq_s32(vmaxq_s32(px[0].c[c], zero), c255), vminq_s32(vmaxq_s32(px[1].c[c], zero), c255),
-                 o[c] + d);
+    if (pf) __builtin_prefetch(p + cols[2 * d] + pf);  // the row a later call reads, spread over this one
+    uint8x8_t b = vdup_n_u8(0);
+    LoadPlanePair<0>(p, cols[2 * d], &b);
+    LoadPlanePair<1>(p, cols[2 * d + 2], &b);
+    LoadPlanePair<2>(p, cols[2 * d + 4], &b);
+    LoadPlanePair<3>(p, cols[2 * d + 6], &b);
+    int32x4_t first, second;
+    Lanes(b, &first, &second);
+    PairFilter(vld1q_f32(w0 + d), vld1q_f32(w1 + d), first, second, o + d);
   }
-  if (d < n)
-    S().pairs_yuv(y, u, v, cstep, cols + 2 * d, odd + d, n - d, 0, w0 + d, w1 + d, k, pf_y, pf_c, o_r + d, o_g + d,
-                  o_b + d);
+  if (d < n) S().pairs_plane(p, cols + 2 * d, n - d, 0, w0 + d, w1 + d, pf, o + d);
+}
+
+void PairsChroma(const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols, const uint8_t* odd, int n,
+                 int /*safe_n*/, const float* w0, const float* w1, ptrdiff_t pf, float* o_u, float* o_v) {
+  int d = 0;
+  for (; d + 4 <= n; d += 4) {
+    if (pf) __builtin_prefetch(u + (cols[2 * d] >> 1) * cstep + pf);
+    uint8x8_t ub = vdup_n_u8(0), vb = ub;
+    LoadChromaPair<0>(u, v, cstep, cols[2 * d], &ub, &vb);
+    LoadChromaPair<1>(u, v, cstep, cols[2 * d + 2], &ub, &vb);
+    LoadChromaPair<2>(u, v, cstep, cols[2 * d + 4], &ub, &vb);
+    LoadChromaPair<3>(u, v, cstep, cols[2 * d + 6], &ub, &vb);
+    const float32x4_t a = vld1q_f32(w0 + d), b = vld1q_f32(w1 + d);
+    int32x4_t first, second;
+    Lanes(ub, &first, &second);
+    PairFilter(a, b, first, second, o_u + d);
+    Lanes(vb, &first, &second);
+    PairFilter(a, b, first, second, o_v + d);
+  }
+  if (d < n) S().pairs_chroma(u, v, cstep, cols + 2 * d, odd + d, n - d, 0, w0 + d, w1 + d, pf, o_u + d, o_v + d);
 }
 
 template <int J>
@@ -203,6 +213,26 @@ void VerticalF32(const float* const* rows, const float* w, int taps, int n, floa
   }
 }
 
+void VerticalYuv(const float* const* rows, const float* w, int taps, int n, const YuvFloat& k, const float* s,
+                 const float* b, float* const out[3]) {
+  const float32x4_t zero = vdupq_n_f32(0.f), c128 = vdupq_n_f32(128.f), c255 = vdupq_n_f32(255.f);
+  const float32x4_t off = vdupq_n_f32(k.y_offset);
+  // vmaxq/vminq as YuvFloatPixel's comparisons (no NaN arises; a -0 input would become +0 in both).
+  auto clamp = [&](float32x4_t x) { return vminq_f32(vmaxq_f32(x, zero), c255); };
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const float32x4_t yf = VerticalAt(rows, w, taps, i), uf = VerticalAt(rows + taps, w, taps, i);
+    const float32x4_t vf = VerticalAt(rows + 2 * taps, w, taps, i);
+    const float32x4_t yy = vmulq_n_f32(vmaxq_f32(vsubq_f32(yf, off), zero), k.y);
+    const float32x4_t uu = vsubq_f32(uf, c128), vv = vsubq_f32(vf, c128);
+    const float32x4_t rgb[3] = {clamp(vaddq_f32(yy, vmulq_n_f32(vv, k.rv))),
+                                clamp(vsubq_f32(vsubq_f32(yy, vmulq_n_f32(uu, k.gu)), vmulq_n_f32(vv, k.gv))),
+                                clamp(vaddq_f32(yy, vmulq_n_f32(uu, k.bu)))};
+    for (int c = 0; c < 3; ++c) vst1q_f32(out[c] + i, vaddq_f32(vmulq_n_f32(rgb[c], s[c]), vdupq_n_f32(b[c])));
+  }
+  for (; i < n; ++i) VerticalYuvPixel(rows, w, taps, i, k, s, b, out);
+}
+
 void StoreF32(const float* in, int n, float s, float b, float* out, int step) {
   if (step != 1) return S().store_f32(in, n, s, b, out, step);
   const float32x4_t vb = vdupq_n_f32(b);
@@ -256,10 +286,10 @@ void Pairs2Packed(const uint8_t* const row[2], const int32_t* cols, int n, int /
 const Kernels& NeonKernels() {
   // No gather instruction on NEON: the plain gathers and the general horizontal filter are the scalar
   // loops; the fused pair kernels load lanes one by one.
-  static const Kernels k = {"neon", ScalarKernels().gather_packed, PairsPacked, PairsYuv, Pairs2Packed,
+  static const Kernels k = {"neon", ScalarKernels().gather_packed, PairsPacked, PairsPlane, PairsChroma, Pairs2Packed,
                             ScalarKernels().gather_yuv,
                             YuvToRgb, RgbToGray,
-                            ScalarKernels().horizontal, HorizontalPairs, Vertical, VerticalF32, StoreF32, StoreF16,
+                            ScalarKernels().horizontal, HorizontalPairs, Vertical, VerticalF32, VerticalYuv, StoreF32, StoreF16,
                             StoreQ8};
   return k;
 }

@@ -61,21 +61,26 @@ void YuvToRgb(const uint8_t* y, const uint8_t* u, const uint8_t* v, uint8_t* r, 
   }
 }
 
-void PairsYuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols,
-              const uint8_t* /*odd*/, int n, int /*safe_n*/, const float* w0, const float* w1, const YuvCoeffs& k,
-              ptrdiff_t /*pf_y*/, ptrdiff_t /*pf_c*/, float* o_r, float* o_g, float* o_b) {
-  float* o[3] = {o_r, o_g, o_b};
+void PairsPlane(const uint8_t* p, const int32_t* cols, int n, int /*safe_n*/, const float* w0, const float* w1,
+                ptrdiff_t /*pf*/, float* o) {
   for (int d = 0; d < n; ++d) {
-    uint8_t px[2][3];
-    for (int p = 0; p < 2; ++p) {
-      const int x = cols[2 * d] + p, c = (x >> 1) * cstep;
-      YuvPixel(y[x], u[c], v[c], k, px[p]);
-    }
-    for (int ch = 0; ch < 3; ++ch) {
-      float acc = w0[d] * px[0][ch];
-      acc += w1[d] * px[1][ch];
-      o[ch][d] = acc;
-    }
+    const int x = cols[2 * d];
+    float acc = w0[d] * p[x];
+    acc += w1[d] * p[x + 1];
+    o[d] = acc;
+  }
+}
+
+void PairsChroma(const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols, const uint8_t* /*odd*/, int n,
+                 int /*safe_n*/, const float* w0, const float* w1, ptrdiff_t /*pf*/, float* o_u, float* o_v) {
+  for (int d = 0; d < n; ++d) {
+    const int x = cols[2 * d], c0 = (x >> 1) * cstep, c1 = ((x + 1) >> 1) * cstep;
+    float acc = w0[d] * u[c0];
+    acc += w1[d] * u[c1];
+    o_u[d] = acc;
+    acc = w0[d] * v[c0];
+    acc += w1[d] * v[c1];
+    o_v[d] = acc;
   }
 }
 
@@ -116,6 +121,11 @@ void VerticalF32(const float* const* rows, const float* w, int taps, int n, floa
     for (int t = 1; t < taps; ++t) acc += w[t] * rows[t][i];
     out[i] = acc * s + b;
   }
+}
+
+void VerticalYuv(const float* const* rows, const float* w, int taps, int n, const YuvFloat& k, const float* s,
+                 const float* b, float* const out[3]) {
+  for (int i = 0; i < n; ++i) VerticalYuvPixel(rows, w, taps, i, k, s, b, out);
 }
 
 void StoreF32(const float* in, int n, float s, float b, float* out, int step) {
@@ -167,8 +177,8 @@ void Pairs2Packed(const uint8_t* const row[2], const int32_t* cols, int n, int /
 }  // namespace
 
 const Kernels& ScalarKernels() {
-  static const Kernels k = {"scalar", GatherPacked, PairsPacked, PairsYuv, Pairs2Packed, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
-                            VerticalF32, StoreF32, StoreF16, StoreQ8};
+  static const Kernels k = {"scalar", GatherPacked, PairsPacked, PairsPlane, PairsChroma, Pairs2Packed, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
+                            VerticalF32, VerticalYuv, StoreF32, StoreF16, StoreQ8};
   return k;
 }
 

@@ -1,7 +1,8 @@
 // The fused driver: for each source row an output row needs, gather only the columns the horizontal
 // taps read, convert their colour and filter horizontally (cached per source row); then filter
-// vertically, normalize and store in the output dtype/layout. A 1080p frame scaled to 224x224 reads
-// ~450 source rows and ~450 columns of each.
+// vertically, normalize and store in the output dtype/layout. 4:2:0 sources to colour output filter
+// Y, U and V instead and convert once per output pixel (Plan::yuv_planes). A 1080p frame scaled to
+// 224x224 reads ~450 source rows and ~450 columns of each.
 #include "vidlite/preprocess.h"
 
 #include <algorithm>
@@ -71,7 +72,7 @@ struct Plan {
   int safe_cols = 0;          // leading cols from which a SIMD gather may read 8 bytes
   int safe_pairs = 0;         // pairs: leading outputs whose fused-kernel windows (16 bytes) fit the rows
   std::vector<uint8_t> odd;   // pairs: first column of each pair & 1
-  bool pair_kernels = false;  // pairs to colour output from a colour source: pairs_yuv / pairs_packed
+  bool pair_kernels = false;  // pairs to colour output from a colour source: pairs_plane + pairs_chroma / pairs_packed
   // pairs: outputs tail..n-1 (the last 8, when some windows would cross the row end) read a padded
   // copy of each row from the even column tail_x on, through tail_cols = cols - tail_x, so the SIMD
   // kernels cover the right edge too instead of leaving it to the per-pixel reference.
@@ -82,6 +83,9 @@ struct Plan {
   // row serves two output rows, so each output row filters its two source rows in one fused kernel,
   // straight into the tensor. (The same for 4:2:0 measured no faster than the cached rows.)
   bool two_rows = false;
+  // 4:2:0 source to colour output: the Y, U and V planes (chroma replicated 2x2) are filtered like
+  // colour planes and converted to RGB once per output pixel (vertical_yuv), not per source pixel.
+  bool yuv_planes = false;
   int channels = 3;
   int planes = 3;             // distinct filtered planes (1 when a gray source fills 3 channels)
   float scale[3], bias[3], qs = 1.f;
@@ -152,6 +156,7 @@ Plan MakePlan(const Spec& spec, const Image& im, const Rect& roi, const Kernels&
   p.two_rows = p.pair_kernels && p.ty.taps == 2 && !yuv &&
                spec.dtype == DType::kFloat32 && spec.layout == Layout::kNCHW;
   for (int d = 0; p.two_rows && d + 1 < p.dst.h; ++d) p.two_rows = p.ty.start[d + 1] >= p.ty.start[d] + 2;
+  p.yuv_planes = yuv && spec.order != ChannelOrder::kGray;
   p.channels = Channels(spec);
   p.planes = (im.format == PixelFormat::kGray) ? 1 : p.channels;
   const bool raw = spec.dtype == DType::kUInt8 && !spec.quantized;
@@ -194,13 +199,13 @@ class Worker {
  public:
   Worker(const Spec& spec, const Plan& p, const Kernels& k)
       : spec_(spec), p_(p), k_(k), nu_(static_cast<int>(p.cols.size())), slots_(p.ty.taps),
-        cache_(static_cast<size_t>(slots_) * p.planes * p.dst.w), keys_(slots_, -1),
-        bytes_(6 * (static_cast<size_t>(nu_) + kPad)), vbuf_(p.dst.w), rows_(slots_),
+        cache_(static_cast<size_t>(slots_) * p.planes * p.dst.w), keys_(slots_, -1), ckeys_(slots_, -1),
+        bytes_(6 * (static_cast<size_t>(nu_) + kPad)), vbuf_(3 * static_cast<size_t>(p.dst.w)), rows_(3 * slots_),
         tail_(3 * p.tail_bytes),
-        direct_f32_(spec.dtype == DType::kFloat32 && spec.layout == Layout::kNCHW && p.planes == p.channels) {}
+        direct_f32_(spec.dtype == DType::kFloat32 && spec.layout == Layout::kNCHW && p.planes == p.channels),
+        yuvf_(p.yuv) {}
 
   void Rows(const Image& im, int y0, int y1, uint8_t* out) {
-    const size_t es = ElementSize(spec_.dtype);
     for (int oy = y0; oy < y1; ++oy) {
       if (oy < p_.dst.y || oy >= p_.dst.y + p_.dst.h) {
         PadSpan(out, oy, 0, spec_.width);
@@ -218,13 +223,19 @@ class Worker {
         continue;
       }
       for (int t = 0; t < taps; ++t) {
-        const int sy = first + t;
-        if (keys_[sy % slots_] != sy) {
-          ConvertRow(im, sy, sy % slots_, later < 0 ? -1 : later + t);
+        const int sy = first + t, crow = sy >> 1;
+        const bool chroma = p_.yuv_planes && ckeys_[crow % slots_] != crow;
+        if (keys_[sy % slots_] != sy || chroma) {
+          ConvertRow(im, sy, sy % slots_, later < 0 ? -1 : later + t, chroma);
           keys_[sy % slots_] = sy;
+          if (chroma) ckeys_[crow % slots_] = crow;
         }
       }
       const float* wy = p_.ty.weights.data() + static_cast<size_t>(cy) * taps;
+      if (p_.yuv_planes) {
+        YuvRowOut(oy, first, wy, out);
+        continue;
+      }
       for (int pl = 0; pl < p_.planes; ++pl) {
         for (int t = 0; t < taps; ++t) rows_[t] = Slot((first + t) % slots_, pl);
         if (direct_f32_) {  // float32 NCHW, one plane per channel: filter straight into the output row
@@ -235,18 +246,8 @@ class Worker {
         }
         k_.vertical(rows_.data(), wy, taps, p_.dst.w, vbuf_.data());
         // A gray source feeding 3 channels filters once and stores thrice (each with its own mean/std).
-        for (int c = (p_.planes == 1 ? 0 : pl); c < (p_.planes == 1 ? p_.channels : pl + 1); ++c) {
-          size_t at;
-          int step;
-          if (spec_.layout == Layout::kNCHW) {
-            at = (static_cast<size_t>(c) * spec_.height + oy) * spec_.width + p_.dst.x;
-            step = 1;
-          } else {
-            at = (static_cast<size_t>(oy) * spec_.width + p_.dst.x) * p_.channels + c;
-            step = p_.channels;
-          }
-          StoreRun(k_, spec_, p_, vbuf_.data(), p_.dst.w, c, out + at * es, step);
-        }
+        for (int c = (p_.planes == 1 ? 0 : pl); c < (p_.planes == 1 ? p_.channels : pl + 1); ++c)
+          StoreChannel(vbuf_.data(), c, oy, out);
       }
     }
   }
@@ -264,19 +265,27 @@ class Worker {
 
   void Prefetch(const Image& im, int first, int taps) {
     const bool yuv = IsYuv(im.format);
-    const ptrdiff_t bpp = yuv ? 1 : PackedBpp(im.format);
-    const ptrdiff_t x0 = p_.cols.front() * bpp, x1 = p_.cols.back() * bpp + bpp;
     const int nplanes = im.format == PixelFormat::kI420 ? 3 : (yuv ? 2 : 1);
     for (int t = 0; t < taps; ++t) {
       const int sy = first + t;
       if (keys_[sy % slots_] == sy) continue;  // already converted
-      for (int pl = 0; pl < nplanes; ++pl) {
-        const ptrdiff_t div = (im.format == PixelFormat::kI420 && pl > 0) ? 2 : 1;  // I420 chroma: half width
-        const uint8_t* row = im.plane[pl] + (pl > 0 ? sy >> 1 : sy) * im.stride[pl];
-        for (ptrdiff_t x = x0 / div; x < x1 / div; x += 64) __builtin_prefetch(row + x);
-        __builtin_prefetch(row + x1 / div - 1);
-      }
+      for (int pl = 0; pl < nplanes; ++pl) PrefetchRow(im, pl, pl > 0 ? sy >> 1 : sy);
     }
+  }
+
+  // The chroma plane(s) of chroma row crow.
+  void PrefetchChroma(const Image& im, int crow) {
+    for (int pl = 1; pl < (im.format == PixelFormat::kI420 ? 3 : 2); ++pl) PrefetchRow(im, pl, crow);
+  }
+
+  // The bytes of plane pl's row `row` that the gathered columns lie in.
+  void PrefetchRow(const Image& im, int pl, int row) {
+    const ptrdiff_t bpp = IsYuv(im.format) ? 1 : PackedBpp(im.format);
+    const ptrdiff_t x0 = p_.cols.front() * bpp, x1 = p_.cols.back() * bpp + bpp;
+    const ptrdiff_t div = (im.format == PixelFormat::kI420 && pl > 0) ? 2 : 1;  // I420 chroma: half width
+    const uint8_t* r = im.plane[pl] + row * im.stride[pl];
+    for (ptrdiff_t x = x0 / div; x < x1 / div; x += 64) __builtin_prefetch(r + x);
+    __builtin_prefetch(r + x1 / div - 1);
   }
   // Output pixels x0..x1 of row oy take the pad value: in NCHW one run per channel, in NHWC one run
   // of whole pixels. Runs are filled by doubling memcpy of the first element/pixel.
@@ -303,6 +312,49 @@ class Worker {
     }
   }
 
+  // Pixel values in[0..dst.w) of channel c of output row oy, normalized and stored in the output
+  // dtype and layout.
+  void StoreChannel(const float* in, int c, int oy, uint8_t* out) {
+    size_t at;
+    int step;
+    if (spec_.layout == Layout::kNCHW) {
+      at = (static_cast<size_t>(c) * spec_.height + oy) * spec_.width + p_.dst.x;
+      step = 1;
+    } else {
+      at = (static_cast<size_t>(oy) * spec_.width + p_.dst.x) * p_.channels + c;
+      step = p_.channels;
+    }
+    StoreRun(k_, spec_, p_, in, p_.dst.w, c, out + at * ElementSize(spec_.dtype), step);
+  }
+
+  // Plan::yuv_planes: output row oy from the cached Y, U, V rows of source rows first.. (vertical
+  // weights wy): converted, normalized and written straight into a float32 NCHW tensor, else as pixel
+  // values through StoreChannel.
+  void YuvRowOut(int oy, int first, const float* wy, uint8_t* out) {
+    const int taps = p_.ty.taps, n = p_.dst.w;
+    for (int t = 0; t < taps; ++t) {
+      rows_[t] = Slot((first + t) % slots_, 0);
+      for (int pl = 1; pl < 3; ++pl) rows_[pl * taps + t] = Slot(((first + t) >> 1) % slots_, pl);
+    }
+    const bool bgr = spec_.order == ChannelOrder::kBGR;
+    float* rgb[3];  // where R, G, B go
+    float s[3] = {1.f, 1.f, 1.f}, b[3] = {0.f, 0.f, 0.f};
+    for (int c = 0; c < 3; ++c) {
+      const int ch = bgr ? 2 - c : c;  // output channel of R, G, B
+      if (direct_f32_) {
+        rgb[c] = reinterpret_cast<float*>(out) + (static_cast<size_t>(ch) * spec_.height + oy) * spec_.width + p_.dst.x;
+        s[c] = p_.scale[ch], b[c] = p_.bias[ch];
+      } else {
+        rgb[c] = vbuf_.data() + static_cast<size_t>(ch) * n;
+      }
+    }
+    k_.vertical_yuv(rows_.data(), wy, taps, n, yuvf_, s, b, rgb);
+    if (direct_f32_) return;
+    for (int c = 0; c < 3; ++c) StoreChannel(vbuf_.data() + static_cast<size_t>(c) * n, c, oy, out);
+  }
+
+  // Plane pl of cache slot `slot`. Plan::yuv_planes: plane 0 (Y) is keyed by source row (keys_), planes
+  // 1 and 2 (U, V) by chroma row (ckeys_; one chroma row serves two source rows).
   float* Slot(int slot, int plane) {
     return cache_.data() + (static_cast<size_t>(slot) * p_.planes + plane) * p_.dst.w;
   }
@@ -329,10 +381,11 @@ class Worker {
     k_.pairs2_packed(tr, p_.tail_cols.data(), n - t, n - t, bpp, off, w0 + t, w1 + t, wy, p_.scale, p_.bias, 0, ot);
   }
 
-  // The row's planes from column tail_x on, copied into the padded buffers.
-  YuvRow PadYuvTail(const Image& im, const YuvRow& row) {
+  // The row's planes from column tail_x on (chroma only when `chroma`), copied into the padded buffers.
+  YuvRow PadYuvTail(const Image& im, const YuvRow& row, bool chroma) {
     const ptrdiff_t x = p_.tail_x, w = im.width;
     const uint8_t* y = PadTail(0, row.y, x, w);
+    if (!chroma) return YuvRow{y, nullptr, nullptr, nullptr};
     if (!row.uv) return YuvRow{y, PadTail(1, row.u, x / 2, w / 2), PadTail(2, row.v, x / 2, w / 2), nullptr};
     const uint8_t* c = PadTail(1, row.uv, x, w);
     return YuvRow{y, c + (row.u - row.uv), c + (row.v - row.uv), c};
@@ -345,33 +398,49 @@ class Worker {
     return dst;
   }
 
+  // Plan::yuv_planes, source row sy: gather Y, U, V and filter them horizontally, Y into cache slot
+  // `slot`, U and V into the chroma slot of row sy >> 1, only when `chroma` (not cached yet).
+  // later: the row a later call reads in sy's place (-1: none), which the pair kernels prefetch.
+  void FilterYuvRow(const Image& im, int sy, int slot, int later, bool chroma) {
+    const YuvRow r = YuvRowAt(im, sy);
+    const int step = ChromaStep(im.format);
+    float *o_y = Slot(slot, 0), *o_u = Slot((sy >> 1) % slots_, 1), *o_v = Slot((sy >> 1) % slots_, 2);
+    if (!p_.pair_kernels) {
+      uint8_t *y = Bytes(0), *u = Bytes(1), *v = Bytes(2);
+      k_.gather_yuv(r.y, r.u, r.v, step, p_.cols.data(), nu_, p_.safe_cols, p_.pairs, y, u, v);
+      Horizontal(y, o_y);
+      if (chroma) Horizontal(u, o_u), Horizontal(v, o_v);
+      return;
+    }
+    const int n = p_.dst.w, t = p_.tail, safe = std::min(p_.safe_pairs, t);
+    const float *w0 = p_.wx.data(), *w1 = w0 + n;
+    const ptrdiff_t pf_y = later < 0 ? 0 : (later - sy) * im.stride[0];
+    const ptrdiff_t pf_c = later < 0 ? 0 : ((later >> 1) - (sy >> 1)) * im.stride[1];
+    k_.pairs_plane(r.y, p_.cols.data(), t, safe, w0, w1, pf_y, o_y);
+    if (chroma)
+      k_.pairs_chroma(r.u, r.v, step, p_.cols.data(), p_.odd.data(), t, safe, w0, w1, pf_c, o_u, o_v);
+    else if (later >= 0)
+      PrefetchChroma(im, later >> 1);  // in place of the skipped chroma kernel's spread prefetches
+    if (t == n) return;
+    const YuvRow c = PadYuvTail(im, r, chroma);
+    k_.pairs_plane(c.y, p_.tail_cols.data(), n - t, n - t, w0 + t, w1 + t, 0, o_y + t);
+    if (chroma)
+      k_.pairs_chroma(c.u, c.v, step, p_.tail_cols.data(), p_.odd.data() + t, n - t, n - t, w0 + t, w1 + t, 0, o_u + t,
+                      o_v + t);
+  }
+
   // Source row sy: gather the needed columns, convert colour (exact integers), filter horizontally.
   // later: the row a later call reads in sy's place (-1: none), which the pair kernels prefetch.
-  void ConvertRow(const Image& im, int sy, int slot, int later) {
+  void ConvertRow(const Image& im, int sy, int slot, int later, bool chroma) {
+    if (p_.yuv_planes) return FilterYuvRow(im, sy, slot, later, chroma);
     const int32_t* cols = p_.cols.data();
     uint8_t *g0 = Bytes(0), *g1 = Bytes(1), *g2 = Bytes(2), *c0 = Bytes(3), *c1 = Bytes(4), *c2 = Bytes(5);
     const bool to_gray = spec_.order == ChannelOrder::kGray;
     const bool bgr = spec_.order == ChannelOrder::kBGR;
     uint8_t* planes[3] = {c0, c1, c2};  // bytes in output channel order
-    if (IsYuv(im.format)) {
+    if (IsYuv(im.format)) {  // to gray: every pixel to 8-bit RGB first
       const YuvRow r = YuvRowAt(im, sy);
-      const int step = ChromaStep(im.format);
-      if (p_.pair_kernels) {  // gather, convert and filter in one pass
-        const int n = p_.dst.w, t = p_.tail;
-        const float *w0 = p_.wx.data(), *w1 = w0 + n;
-        float *o_r = Slot(slot, bgr ? 2 : 0), *o_g = Slot(slot, 1), *o_b = Slot(slot, bgr ? 0 : 2);
-        const ptrdiff_t pf_y = later < 0 ? 0 : (later - sy) * im.stride[0];
-        const ptrdiff_t pf_c = later < 0 ? 0 : ((later >> 1) - (sy >> 1)) * im.stride[1];
-        k_.pairs_yuv(r.y, r.u, r.v, step, cols, p_.odd.data(), t, std::min(p_.safe_pairs, t), w0, w1, p_.yuv, pf_y, pf_c,
-                     o_r, o_g, o_b);
-        if (t < n) {
-          const YuvRow c = PadYuvTail(im, r);
-          k_.pairs_yuv(c.y, c.u, c.v, step, p_.tail_cols.data(), p_.odd.data() + t, n - t, n - t, w0 + t, w1 + t, p_.yuv,
-                       0, 0, o_r + t, o_g + t, o_b + t);
-        }
-        return;
-      }
-      k_.gather_yuv(r.y, r.u, r.v, step, cols, nu_, p_.safe_cols, p_.pairs, g0, g1, g2);
+      k_.gather_yuv(r.y, r.u, r.v, ChromaStep(im.format), cols, nu_, p_.safe_cols, p_.pairs, g0, g1, g2);
       k_.yuv_to_rgb(g0, g1, g2, bgr ? c2 : c0, c1, bgr ? c0 : c2, nu_, p_.yuv);
     } else if (im.format == PixelFormat::kGray) {
       const uint8_t* row = im.plane[0] + sy * im.stride[0];
@@ -399,12 +468,15 @@ class Worker {
       k_.rgb_to_gray(c0, c1, c2, g0, nu_);
       planes[0] = g0;
     }
-    for (int pl = 0; pl < p_.planes; ++pl) {
-      if (p_.pairs)
-        k_.horizontal_pairs(planes[pl], p_.wx.data(), p_.dst.w, Slot(slot, pl));
-      else
-        k_.horizontal(planes[pl], p_.pos.data(), p_.wx.data(), p_.tx_taps, p_.dst.w, Slot(slot, pl));
-    }
+    for (int pl = 0; pl < p_.planes; ++pl) Horizontal(planes[pl], Slot(slot, pl));
+  }
+
+  // The horizontal filter of one plane's gathered bytes.
+  void Horizontal(const uint8_t* in, float* out) {
+    if (p_.pairs)
+      k_.horizontal_pairs(in, p_.wx.data(), p_.dst.w, out);
+    else
+      k_.horizontal(in, p_.pos.data(), p_.wx.data(), p_.tx_taps, p_.dst.w, out);
   }
 
   const Spec& spec_;
@@ -412,12 +484,13 @@ class Worker {
   const Kernels& k_;
   const int nu_, slots_;
   std::vector<float> cache_;
-  std::vector<int> keys_;
+  std::vector<int> keys_, ckeys_;
   std::vector<uint8_t> bytes_;
   std::vector<float> vbuf_;
   std::vector<const float*> rows_;
   std::vector<uint8_t> tail_;  // padded copies of row ends (Plan::tail)
   const bool direct_f32_;
+  const YuvFloat yuvf_;
 };
 
 bool Finite(double v) { return std::isfinite(v); }

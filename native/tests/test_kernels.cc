@@ -1,5 +1,6 @@
 // Every SIMD variant against the scalar reference, kernel by kernel: bit-identical outputs over odd
 // lengths, unaligned starts (inputs end at a guard page) and strided stores.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -29,6 +30,9 @@ std::vector<const Kernels*> SimdVariants() {
 }
 
 const int kLengths[] = {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 100, 257, 1001};
+// BT.601 / BT.709, limited / full range.
+const YuvCoeffs kYuvDescriptions[] = {{16, 19077, 26149, 6419, 13320, 33050}, {0, 16384, 22970, 5638, 11700, 29032},
+                                      {16, 19077, 29372, 3494, 8731, 34610}, {0, 16384, 25802, 3069, 7669, 30402}};
 
 template <typename T>
 bool Same(const T* a, const T* b, size_t n) { return std::memcmp(a, b, n * sizeof(T)) == 0; }
@@ -37,11 +41,9 @@ bool Same(const T* a, const T* b, size_t n) { return std::memcmp(a, b, n * sizeo
 
 VT_TEST(YuvToRgbMatchesScalar) {
   std::mt19937 rng(1);
-  const YuvCoeffs coeffs[] = {{16, 19077, 26149, 6419, 13320, 33050}, {0, 16384, 22970, 5638, 11700, 29032},
-                              {16, 19077, 29372, 3494, 8731, 34610}};
   for (const Kernels* k : SimdVariants())
     for (int n : kLengths)
-      for (const auto& c : coeffs) {
+      for (const auto& c : kYuvDescriptions) {
         vtest::GuardedBuffer y(n), u(n), v(n);
         y.Fill(rng), u.Fill(rng), v.Fill(rng);
         std::vector<uint8_t> ref(3 * n), got(3 * n);
@@ -144,7 +146,6 @@ VT_TEST(GathersMatchScalar) {
       // Every column, then a sparse sorted subset; safe_n computed as the driver does.
       std::vector<int32_t> cols;
       for (int x = 0; x < w; x += 1 + static_cast<int>(rng() % 3)) cols.push_back(x);
-      const int n = static_cast<int>(cols.size());
       // Pair columns (x, x+1) with x of both parities, as a bilinear downscale produces.
       std::vector<int32_t> pair_cols;
       for (int x = 0; x + 1 < w; x += 2 + static_cast<int>(rng() % 4)) pair_cols.push_back(x), pair_cols.push_back(x + 1);
@@ -213,13 +214,11 @@ VT_TEST(GathersMatchScalar) {
     }
 }
 
-VT_TEST(PairsYuvEqualsChainedKernels) {
-  // The fused 4:2:0 pair kernel equals gather_yuv + yuv_to_rgb + horizontal_pairs of the scalar
-  // reference, for every variant, NV12 / NV21 / I420 chroma, both parities of the pair start, rows
-  // whose last byte is the last before a guard page, and every colour description.
+VT_TEST(PairsPlaneAndChromaEqualChainedKernels) {
+  // The fused 4:2:0 pair kernels equal gather_yuv + horizontal_pairs of the scalar reference on each
+  // plane (pairs_plane: Y, pairs_chroma: U and V), for every variant, NV12 / NV21 / I420 chroma, both
+  // parities of the pair start, and rows whose last byte is the last before a guard page.
   std::mt19937 rng(10);
-  const YuvCoeffs coeffs[] = {{16, 19077, 26149, 6419, 13320, 33050}, {0, 16384, 22970, 5638, 11700, 29032},
-                              {16, 19077, 29372, 3494, 8731, 34610}, {0, 16384, 25802, 3069, 7669, 30402}};
   std::vector<const Kernels*> all = SimdVariants();
   all.push_back(&ScalarKernels());
   for (const Kernels* k : all)
@@ -236,24 +235,71 @@ VT_TEST(PairsYuvEqualsChainedKernels) {
       y.Fill(rng), uv.Fill(rng), u.Fill(rng), v.Fill(rng);
       struct C { const uint8_t *u, *v; int step, row; } chroma[] = {
           {uv.data(), uv.data() + 1, 2, w}, {uv.data() + 1, uv.data(), 2, w}, {u.data(), v.data(), 1, w / 2}};
-      for (const C& c : chroma)
-        for (const YuvCoeffs& yc : coeffs) {
-          int safe = 0;  // as the driver computes it: 16-byte windows inside the luma and chroma rows
-          while (safe < np) {
-            const int x = cols[2 * safe], c0 = (x >> 1) * c.step + (c.step == 2 ? 1 : 0);
-            if (x + 16 > w || c0 + 16 > c.row) break;
-            ++safe;
-          }
-          std::vector<uint8_t> g(3 * m), rgb(3 * m);
-          ScalarKernels().gather_yuv(y.data(), c.u, c.v, c.step, cols.data(), m, 0, true, &g[0], &g[m], &g[2 * m]);
-          ScalarKernels().yuv_to_rgb(&g[0], &g[m], &g[2 * m], &rgb[0], &rgb[m], &rgb[2 * m], m, yc);
-          std::vector<float> chain(3 * np), fused(3 * np, -1.f);
-          for (int ch = 0; ch < 3; ++ch) ScalarKernels().horizontal_pairs(&rgb[ch * m], wt.data(), np, &chain[ch * np]);
-          k->pairs_yuv(y.data(), c.u, c.v, c.step, cols.data(), odd.data(), np, safe, wt.data(), wt.data() + np, yc,
-                       8192, 4096, &fused[0], &fused[np], &fused[2 * np]);  // prefetch hints change nothing
-          VT_CHECK(Same(chain.data(), fused.data(), chain.size()));
+      for (const C& c : chroma) {
+        int safe = 0;  // as the driver computes it: 16-byte windows inside the luma and chroma rows
+        while (safe < np) {
+          const int x = cols[2 * safe], c0 = (x >> 1) * c.step + (c.step == 2 ? 1 : 0);
+          if (x + 16 > w || c0 + 16 > c.row) break;
+          ++safe;
         }
+        std::vector<uint8_t> g(3 * m);
+        ScalarKernels().gather_yuv(y.data(), c.u, c.v, c.step, cols.data(), m, 0, true, &g[0], &g[m], &g[2 * m]);
+        std::vector<float> chain(3 * np), fused(3 * np, -1.f);
+        for (int p = 0; p < 3; ++p) ScalarKernels().horizontal_pairs(&g[p * m], wt.data(), np, &chain[p * np]);
+        // Prefetch hints (any offset: prefetches never fault) change nothing.
+        k->pairs_plane(y.data(), cols.data(), np, safe, wt.data(), wt.data() + np, 8192, &fused[0]);
+        k->pairs_chroma(c.u, c.v, c.step, cols.data(), odd.data(), np, safe, wt.data(), wt.data() + np, 4096, &fused[np],
+                        &fused[2 * np]);
+        VT_CHECK(Same(chain.data(), fused.data(), chain.size()));
+      }
     }
+}
+
+VT_TEST(VerticalYuvMatchesScalar) {
+  std::mt19937 rng(12);
+  std::uniform_real_distribution<float> uw(0.f, 1.f), uv(0.f, 255.f);
+  for (const Kernels* k : SimdVariants())
+    for (int n : kLengths)
+      for (int taps : {1, 2, 3, 6})
+        for (const YuvCoeffs& c : kYuvDescriptions) {
+          std::vector<std::unique_ptr<vtest::GuardedBuffer>> bufs;
+          std::vector<const float*> rows;
+          std::vector<float> w(taps);
+          for (float& x : w) x = uw(rng);
+          for (int r = 0; r < 3 * taps; ++r) {
+            bufs.emplace_back(new vtest::GuardedBuffer(n * sizeof(float)));
+            float* row = reinterpret_cast<float*>(bufs.back()->data());
+            for (int i = 0; i < n; ++i) row[i] = uv(rng);
+            rows.push_back(row);
+          }
+          const float s[3] = {0.0171f, 0.0175f, 0.0174f}, b[3] = {-2.11f, -2.03f, -1.8f};
+          std::vector<float> ref(3 * n, 7.f), got(3 * n, 7.f);
+          float* const ro[3] = {&ref[0], &ref[n], &ref[2 * n]};
+          float* const go[3] = {&got[0], &got[n], &got[2 * n]};
+          ScalarKernels().vertical_yuv(rows.data(), w.data(), taps, n, YuvFloat(c), s, b, ro);
+          k->vertical_yuv(rows.data(), w.data(), taps, n, YuvFloat(c), s, b, go);
+          VT_CHECK(Same(ref.data(), got.data(), ref.size()));
+        }
+}
+
+VT_TEST(FloatYuvConversionIsTheIntegerOneUnrounded) {
+  // On unfiltered pixels the float conversion equals the integer yuv_to_rgb before its rounding to
+  // 8 bits: |float - integer| <= 0.5 (plus float rounding), for every colour description.
+  for (const YuvCoeffs& c : kYuvDescriptions) {
+    const YuvFloat f(c);
+    float worst = 0.f;
+    for (int y = 0; y < 256; ++y)
+      for (int u = 0; u < 256; u += 3)
+        for (int v = 0; v < 256; v += 3) {
+          const uint8_t yb = static_cast<uint8_t>(y), ub = static_cast<uint8_t>(u), vb = static_cast<uint8_t>(v);
+          uint8_t r, g, b;
+          ScalarKernels().yuv_to_rgb(&yb, &ub, &vb, &r, &g, &b, 1, c);
+          float rgb[3];
+          YuvFloatPixel(static_cast<float>(y), static_cast<float>(u), static_cast<float>(v), f, rgb);
+          worst = std::max({worst, std::fabs(rgb[0] - r), std::fabs(rgb[1] - g), std::fabs(rgb[2] - b)});
+        }
+    VT_CHECK(worst <= 0.5f + 1e-3f);
+  }
 }
 
 VT_TEST(StoresMatchScalar) {

@@ -160,6 +160,36 @@ VT_TEST(ConstantColourGivesNormalizedConstant) {
     for (int i = 0; i < 40; ++i) VT_CHECK(std::fabs(out[c * 40 + i] - expect[c]) < 1e-5f);
 }
 
+VT_TEST(ConstantYuvGivesConvertedConstant) {
+  // Y, U, V constant -> every output pixel is their BT.601 limited-range RGB (the exact formulas, not
+  // rounded to 8 bits; the library's 14-bit coefficients are within 0.01 level), bilinear and area,
+  // down- and upscaled, every 4:2:0 layout.
+  const int w = 40, h = 26, Y = 120, U = 100, V = 170;
+  const double yy = 255.0 / 219 * (Y - 16), cc = 255.0 / 224, kr = 0.299, kb = 0.114, kg = 1 - kr - kb;
+  const double rgb[3] = {yy + cc * 2 * (1 - kr) * (V - 128),
+                         yy - cc * 2 * kb * (1 - kb) / kg * (U - 128) - cc * 2 * kr * (1 - kr) / kg * (V - 128),
+                         yy + cc * 2 * (1 - kb) * (U - 128)};
+  std::vector<uint8_t> y(w * h, Y), uv(w * h / 2), u(w * h / 4, U), v(w * h / 4, V);
+  for (int i = 0; i < w * h / 4; ++i) uv[2 * i] = U, uv[2 * i + 1] = V;
+  for (PixelFormat f : {PixelFormat::kNV12, PixelFormat::kI420})
+    for (Resize rs : {Resize::kBilinear, Resize::kArea})
+      for (int ow : {9, 57}) {
+        Image im;
+        im.format = f, im.width = w, im.height = h, im.plane[0] = y.data(), im.stride[0] = w;
+        if (f == PixelFormat::kNV12) {
+          im.plane[1] = uv.data(), im.stride[1] = w;
+        } else {
+          im.plane[1] = u.data(), im.plane[2] = v.data(), im.stride[1] = im.stride[2] = w / 2;
+        }
+        Spec s;
+        s.width = ow, s.height = 7, s.resize = rs;
+        std::vector<float> out(3 * ow * 7);
+        VT_CHECK(Preprocess(s, &im, 1, Roi{}, out.data(), out.size() * 4).ok);
+        for (int c = 0; c < 3; ++c)
+          for (int i = 0; i < ow * 7; ++i) VT_CHECK(std::fabs(out[c * ow * 7 + i] * 255.0 - rgb[c]) < 0.01);
+      }
+}
+
 VT_TEST(LetterboxPadsWithPadValue) {
   const int w = 40, h = 10;
   std::vector<uint8_t> px(w * h, 200);

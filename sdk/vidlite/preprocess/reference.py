@@ -3,8 +3,13 @@
 Written for clarity, one stage at a time over whole frames; the native kernels fuse the same stages
 and compute only the source pixels the output needs. Definition of every stage:
 
-1. Colour: YUV 4:2:0 → RGB with 14-bit fixed-point coefficients (chroma replicated 2×2), RGB → gray
-   with OpenCV's 14-bit BT.601 luma weights; all integer, so every implementation agrees exactly.
+1. Colour, packed sources: pick R, G, B bytes; RGB → gray with OpenCV's 14-bit BT.601 luma weights.
+   YUV 4:2:0 (chroma replicated 2×2) to colour output: filtered as three planes Y, U, V (stage 3),
+   then converted once per output pixel in float32 (`yuv_float_to_rgb`: the 14-bit coefficients
+   / 2^14, each product and sum rounded to float32 in a fixed order, clamped to [0, 255]). Being
+   affine, the conversion commutes with the filter; what differs from converting every source pixel
+   first (as OpenCV's cvtColor + resize does) is only that no intermediate RGB is rounded to 8 bits
+   or clamped. YUV to gray output: every source pixel to 8-bit RGB (integer `yuv_to_rgb`), then gray.
 2. Geometry (geometry.py): crop (roi, then center_crop) or letterbox, separable resize taps.
 3. Filter in float32: horizontal taps first, then vertical (each product and sum rounded to float32
    in tap order — the native kernels do exactly this, so results agree bit for bit).
@@ -57,6 +62,18 @@ def yuv_to_rgb(y: np.ndarray, u: np.ndarray, v: np.ndarray, matrix: str, color_r
     return np.clip(np.stack([r, g, b], axis=-1), 0, 255).astype(np.uint8)
 
 
+def yuv_float_to_rgb(yuv: np.ndarray, matrix: str, color_range: str) -> np.ndarray:
+    """Filtered float32 Y, U, V (..., 3) → float32 RGB (..., 3) in [0, 255]; the native kernels'
+    YuvFloatPixel, operation for operation (all float32, no fused multiply-add)."""
+    k = yuv_coefficients(matrix, color_range)
+    c = {name: np.float32(k[name] / (1 << SHIFT)) for name in ("y", "rv", "gu", "gv", "bu")}
+    zero, c128 = np.float32(0), np.float32(128)
+    y = np.maximum(yuv[..., 0] - np.float32(k["y_offset"]), zero) * c["y"]
+    u, v = yuv[..., 1] - c128, yuv[..., 2] - c128
+    rgb = np.stack([y + c["rv"] * v, y - c["gu"] * u - c["gv"] * v, y + c["bu"] * u], axis=-1)
+    return np.minimum(np.maximum(rgb, zero), np.float32(255))
+
+
 def rgb_to_gray(rgb: np.ndarray) -> np.ndarray:
     wr, wg, wb = GRAY_WEIGHTS
     p = rgb.astype(np.int32)
@@ -67,17 +84,29 @@ def _upsample(p: np.ndarray) -> np.ndarray:
     return p.repeat(2, axis=-2).repeat(2, axis=-1)
 
 
+def yuv_planes(fr: framesmod.Frames) -> np.ndarray:
+    """A 4:2:0 batch as uint8 (N, H, W, 3) of Y, U, V, chroma replicated 2×2."""
+    y = fr.planes[0]
+    if fr.fmt == "i420":
+        u, v = fr.planes[1], fr.planes[2]
+    else:
+        uv = fr.planes[1]
+        u, v = (uv[..., 0], uv[..., 1]) if fr.fmt == "nv12" else (uv[..., 1], uv[..., 0])
+    return np.stack([y, _upsample(u), _upsample(v)], axis=-1)
+
+
+def filters_yuv(fr: framesmod.Frames, order: str) -> bool:
+    """Whether stage 1 filters Y, U, V and converts per output pixel (4:2:0 to colour output)."""
+    return fr.fmt in framesmod.YUV_FORMATS and order != "gray"
+
+
 def to_channels(fr: framesmod.Frames, order: str, matrix: str, color_range: str) -> np.ndarray:
-    """All frames as uint8 (N, H, W, C) in the output channel order (C = 1 for gray)."""
+    """All frames as uint8 (N, H, W, C) in the output channel order (C = 1 for gray), every source
+    pixel converted on its own (4:2:0 to colour output filters the planes instead: see `run`)."""
     fmt = fr.fmt
     if fmt in framesmod.YUV_FORMATS:
-        y = fr.planes[0]
-        if fmt == "i420":
-            u, v = fr.planes[1], fr.planes[2]
-        else:
-            uv = fr.planes[1]
-            u, v = (uv[..., 0], uv[..., 1]) if fmt == "nv12" else (uv[..., 1], uv[..., 0])
-        rgb = yuv_to_rgb(y, _upsample(u), _upsample(v), matrix, color_range)
+        yuv = yuv_planes(fr)
+        rgb = yuv_to_rgb(yuv[..., 0], yuv[..., 1], yuv[..., 2], matrix, color_range)
     elif fmt == "gray":
         g = fr.planes[0][..., None]
         return g if order == "gray" else np.repeat(g, 3, axis=-1)
@@ -122,11 +151,16 @@ def finish(pixels: np.ndarray, spec: PreprocessSpec) -> np.ndarray:
 
 def run(spec: PreprocessSpec, fr: framesmod.Frames, roi: Rect, matrix: str, color_range: str) -> np.ndarray:
     """Preprocess validated frames → (N, *spec.shape) array."""
-    img = to_channels(fr, spec.channel_order, matrix, color_range)
     src, dst = layout(spec.fit, roi, spec.width, spec.height)
+    if filters_yuv(fr, spec.channel_order):
+        pixels = yuv_float_to_rgb(resample(yuv_planes(fr), spec, src, dst), matrix, color_range)
+        if spec.channel_order == "bgr":
+            pixels = pixels[..., ::-1]
+    else:
+        pixels = resample(to_channels(fr, spec.channel_order, matrix, color_range), spec, src, dst)
     c = spec.channels
     canvas = np.full((fr.count, spec.height, spec.width, c), spec.pad_value, np.float32)
-    canvas[:, dst.y: dst.y + dst.h, dst.x: dst.x + dst.w] = resample(img, spec, src, dst)
+    canvas[:, dst.y: dst.y + dst.h, dst.x: dst.x + dst.w] = pixels
     out = finish(canvas, spec)
     return np.ascontiguousarray(out.transpose(0, 3, 1, 2) if spec.layout == "nchw" else out)
 
