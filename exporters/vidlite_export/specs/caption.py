@@ -7,7 +7,8 @@ import numpy as np
 from vidlite_export.specs.base import ComponentSpec, TaskSpec, TensorSpec, Tolerance
 from vidlite_export.specs.common import batch1, load_checked, world_clips
 
-HELDOUT_CLIPS = 48
+# 200 held-out clips: with 48, one caption that changes a word moved BLEU-4 by about 1 %, the int8 gate
+HELDOUT_CLIPS = 200
 DECODER_SAMPLES_PER_CLIP = 6
 
 ENCODER = ComponentSpec(
