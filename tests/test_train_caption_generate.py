@@ -86,7 +86,8 @@ def test_training_families_side_by_side_gives_the_weights_of_training_each_alone
     alone = recipe("caption").train(TrainOptions(steps=2, out=tmp_path / "alone", test_clips=2, progress=False,
                                                  extra={"pool": 8}))
     assert results["caption"][0]["metrics"] == alone["metrics"]
-    a, b = load_file(tmp_path / "many" / "caption" / "model.safetensors"), load_file(tmp_path / "alone" / "model.safetensors")
+    a = load_file(tmp_path / "many" / "caption" / "model.safetensors")
+    b = load_file(tmp_path / "alone" / "model.safetensors")
     assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
     assert (tmp_path / "many" / "generate" / "card.json").is_file()
 

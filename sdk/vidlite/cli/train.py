@@ -58,7 +58,7 @@ def run(args) -> int:
     return 0
 
 
-def _train_many(families: list[str], opts, jobs: int) -> dict:
+def _train_many(families: list[str], opts, jobs: int) -> tuple[dict, float]:
     import time
 
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
