@@ -94,6 +94,21 @@ def test_coreml_is_unavailable_off_apple_with_the_reason(runtime_bundle):
         coreml.load(runtime_bundle / "onnx/encoder.onnx")
 
 
+def test_coreml_wraps_arrays_in_place_with_element_strides():
+    """What the Core ML plug-in hands MLMultiArray (the framework itself runs only on a Mac)."""
+    from vidlite.backends.coreml import MULTIARRAY_DTYPES, multiarray_layout
+
+    a = np.zeros((2, 3, 4), np.float32)
+    code, shape, strides = multiarray_layout(a)
+    assert MULTIARRAY_DTYPES[code] == "float32" and shape == [2, 3, 4] and strides == [12, 4, 1]
+    assert multiarray_layout(a.transpose(2, 0, 1))[2] == [1, 12, 4]
+    assert MULTIARRAY_DTYPES[multiarray_layout(np.zeros(3, np.int32))[0]] == "int32"
+    with pytest.raises(BackendError, match="int64"):
+        multiarray_layout(np.zeros(3, np.int64))
+    with pytest.raises(BackendError, match="non-negative"):
+        multiarray_layout(a[:, :, ::-1])
+
+
 def test_plugin_registry():
     assert set(PLUGINS) == {"onnxruntime", "openvino", "litert", "coreml"}
     assert backends_for("onnx") == ["onnxruntime", "openvino"]

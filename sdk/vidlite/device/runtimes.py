@@ -102,11 +102,12 @@ def probe_litert(os_name: str, deep: bool) -> RuntimeInfo:
 def probe_coreml(os_name: str, deep: bool) -> RuntimeInfo:
     if os_name not in ("macos", "ios"):
         return _absent("coreml", f"Core ML runs only on macOS and iOS (this is {os_name})")
-    if not _has_module("coremltools"):
-        return _absent("coreml", "not installed (pip install coremltools)")
+    if not _has_module("CoreML"):
+        return _absent("coreml", "the Core ML binding is not installed (pip install 'vidlite[coreml]')")
     if not deep:
-        return RuntimeInfo("coreml", True, module="coremltools")
-    return RuntimeInfo("coreml", True, _version("coremltools")[0], "coremltools", ("ALL", "CPU_ONLY", "CPU_AND_GPU", "CPU_AND_NE"))
+        return RuntimeInfo("coreml", True, module="CoreML")
+    return RuntimeInfo("coreml", True, _version("pyobjc-framework-CoreML")[0], "CoreML",
+                       ("ALL", "CPU_ONLY", "CPU_AND_GPU", "CPU_AND_NE"))
 
 
 PROBES = {"onnxruntime": probe_onnxruntime, "openvino": probe_openvino, "litert": probe_litert, "coreml": probe_coreml}
