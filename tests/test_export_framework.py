@@ -109,6 +109,9 @@ def test_coreml_is_verified_structurally_with_int8_weights_checked(tmp_path, vid
     assert "cannot run on Linux" in rows["fp16"].reason
     assert "int8 weight tensors dequantized" in rows["int8-weight-only"].reason
     assert rows["int8-weight-only"].bytes < rows["fp16"].bytes
+    packages = list((tmp_path / "b").rglob("*.mlpackage"))
+    assert len(packages) == 2  # only what the package manifest lists: no converter debug leftovers
+    assert all({p.name for p in pkg.iterdir()} == {"Manifest.json", "Data"} for pkg in packages)
 
 
 def test_model_that_does_not_fit_the_spec_is_refused(tmp_path, videos):

@@ -47,6 +47,10 @@ class CoreMLConverter(Converter):
             quant = {"method": "coremltools linear_quantize_weights (int8 symmetric per-channel weights, fp16 compute)"}
         out = job.workdir / f"{comp.name}.{precision}.mlpackage"
         mlmodel.save(str(out))
+        # coremltools adds, for programs from torch.export, an op-to-ExecuTorch-debug-handle map that
+        # the package manifest does not list and Core ML never reads (45 KB beside the caption
+        # decoder's 1.7 MB): a debugging aid, not part of the deployable model
+        (out / "executorch_debug_handle_mapping.json").unlink(missing_ok=True)
         files = sorted(p for p in out.rglob("*") if p.is_file())
         io_dtypes = {t.name: "int32" for t in comp.inputs if t.dtype == "int64"}
         return Converted(out, files, quant, io_dtypes, {"float_weights": float_weights})
