@@ -14,7 +14,7 @@ from vidlite.text import WordTokenizer
 from vidlite_export.models import caption as cap
 from vidlite_export.models.video_input import clip_to_tensor
 from vidlite_export.train.common import (
-    WEIGHTS_ROOT, Recipe, Timer, TrainOptions, cosine_lr, count_params, progress, quality_bars,
+    WEIGHTS_ROOT, Recipe, Timer, TrainOptions, count_params, optimise, progress, quality_bars,
     save_weights, seed_everything, write_card,
 )
 from vidlite_export.world import (
@@ -106,30 +106,21 @@ def train(opts: TrainOptions) -> dict:
     aux = AuxHeads(cfg.dim)
     opt = torch.optim.AdamW(list(model.parameters()) + list(aux.parameters()), lr=knobs["lr"], weight_decay=0.01)
     model.train()
-    losses = []
+
+    def loss_at(step):
+        idx = torch.randint(0, len(frames), (knobs["batch"],), generator=gen).numpy()
+        # Canonical caption half the time: greedy decoding then follows one consistent phrasing.
+        which = np.where(torch.rand(len(idx), generator=gen).numpy() < 0.5, 0,
+                         torch.randint(0, 5, (len(idx),), generator=gen).numpy())
+        seq = torch.from_numpy(tokens[idx, which])
+        memory = model.encoder(torch.from_numpy(clip_to_tensor(frames[idx])))
+        logits = model.decoder.teacher_forced(seq[:, :-1], memory)
+        loss = F.cross_entropy(logits.reshape(-1, cfg.vocab_size), seq[:, 1:].reshape(-1), ignore_index=tok.pad_id)
+        return loss + knobs["aux_weight"] * aux.loss(memory, torch.from_numpy(labels[idx]))
+
     with Timer() as t_train:
-        bar = progress(range(steps), opts.progress, "caption: training")
-        for step in bar:
-            for g in opt.param_groups:
-                g["lr"] = cosine_lr(step, steps, knobs["lr"], knobs["warmup"])
-            idx = torch.randint(0, len(frames), (knobs["batch"],), generator=gen).numpy()
-            # Canonical caption half the time: greedy decoding then follows one consistent phrasing.
-            which = np.where(torch.rand(len(idx), generator=gen).numpy() < 0.5, 0,
-                             torch.randint(0, 5, (len(idx),), generator=gen).numpy())
-            seq = torch.from_numpy(tokens[idx, which])
-            x = torch.from_numpy(clip_to_tensor(frames[idx]))
-            memory = model.encoder(x)
-            logits = model.decoder.teacher_forced(seq[:, :-1], memory)
-            loss = F.cross_entropy(logits.reshape(-1, cfg.vocab_size), seq[:, 1:].reshape(-1),
-                                   ignore_index=tok.pad_id)
-            loss = loss + knobs["aux_weight"] * aux.loss(memory, torch.from_numpy(labels[idx]))
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            losses.append(loss.item())
-            if opts.progress and step % 20 == 0:
-                bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
+        losses = optimise(opt, steps, loss_at, lr=knobs["lr"], warmup=knobs["warmup"], desc="caption: training",
+                          show=opts.progress, clip=list(model.parameters()))
     with Timer() as t_eval:
         m = evaluate_model(model, tok, opts.test_clips, show=opts.progress)
     examples = m.pop("examples")

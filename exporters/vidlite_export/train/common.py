@@ -59,6 +59,29 @@ def cosine_lr(step: int, total: int, peak: float, warmup: int) -> float:
     return peak * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * min(1.0, t))))
 
 
+def optimise(opt: torch.optim.Optimizer, steps: int, loss_at: Callable[[int], torch.Tensor], *, lr: float,
+             warmup: int, desc: str, show: bool, clip: Iterable | None = None,
+             postfix: Callable[[], dict] | None = None) -> list[float]:
+    """The loop the recipes share: cosine learning rate after a warm-up, ``loss_at(step)`` (which
+    draws its own batch), a step of ``opt`` after clipping the gradient norm of ``clip`` to 1 when
+    given. Returns the loss of every step."""
+    losses: list[float] = []
+    bar = progress(range(steps), show, desc)
+    for step in bar:
+        for g in opt.param_groups:
+            g["lr"] = cosine_lr(step, steps, lr, warmup)
+        loss = loss_at(step)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if clip is not None:
+            torch.nn.utils.clip_grad_norm_(clip, 1.0)
+        opt.step()
+        losses.append(loss.item())
+        if show and step % 20 == 0:
+            bar.set_postfix(loss=f"{np.mean(losses[-20:]):.4g}", **(postfix() if postfix else {}))
+    return losses
+
+
 def progress(iterable: Iterable, enabled: bool, desc: str, total: int | None = None):
     if not enabled:
         return iterable

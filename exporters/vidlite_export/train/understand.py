@@ -25,7 +25,7 @@ from vidlite_export.models import minilm
 from vidlite_export.models import understand as und
 from vidlite_export.models.video_input import clip_to_tensor, preprocess_spec
 from vidlite_export.train.common import (
-    WEIGHTS_ROOT, Recipe, Timer, TrainOptions, cosine_lr, count_params, progress, quality_bars,
+    WEIGHTS_ROOT, Recipe, Timer, TrainOptions, count_params, optimise, progress, quality_bars,
     save_weights, seed_everything, write_card,
 )
 from vidlite_export.world.heldout import event_truth, normalize_text
@@ -140,21 +140,15 @@ def train(opts: TrainOptions) -> dict:
     pos_weight = torch.full((len(und.EVENT_LABELS),), float(knobs["pos_weight"]))
     opt = torch.optim.AdamW(model.events.parameters(), lr=knobs["lr"], weight_decay=0.01)
     model.events.train()
-    losses = []
+
+    def loss_at(step):
+        idx = torch.randint(0, len(x), (knobs["batch"],), generator=gen).numpy()
+        logits = model.events(torch.from_numpy(x[idx]))
+        return F.binary_cross_entropy_with_logits(logits, torch.from_numpy(y[idx]), pos_weight=pos_weight)
+
     with Timer() as t_train:
-        bar = progress(range(steps), opts.progress, "understand: training events")
-        for step in bar:
-            for g in opt.param_groups:
-                g["lr"] = cosine_lr(step, steps, knobs["lr"], knobs["warmup"])
-            idx = torch.randint(0, len(x), (knobs["batch"],), generator=gen)
-            logits = model.events(torch.from_numpy(x[idx.numpy()]))
-            loss = F.binary_cross_entropy_with_logits(logits, torch.from_numpy(y[idx.numpy()]), pos_weight=pos_weight)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-            if opts.progress and step % 20 == 0:
-                bar.set_postfix(loss=f"{np.mean(losses[-20:]):.4f}")
+        losses = optimise(opt, steps, loss_at, lr=knobs["lr"], warmup=knobs["warmup"],
+                          desc="understand: training events", show=opts.progress)
         sentiment_loss = train_sentiment(model, knobs["sentiment_steps"])
     model.eval()
     with Timer() as t_eval:
