@@ -3,7 +3,8 @@
 ``reference_bundle(family, formats=("onnx",), precisions=("fp32",))`` exports a reference family once
 (verified like any export) and returns the bundle path. Bundles are cached under
 ``$VIDLITE_TEST_BUNDLES`` (default ``<repo>/.cache/test-bundles``), keyed by the family, formats,
-precisions and the weights' sha256, so later sessions reuse them.
+precisions, the weights' sha256 and the exporter's source, so later sessions reuse them and a change
+to a spec or converter never meets a bundle the old code wrote.
 """
 from __future__ import annotations
 
@@ -29,6 +30,14 @@ def _weights_key(family: str) -> str:
     return sha256_file(weights)[:12]
 
 
+def _code_key() -> str:
+    root = REPO / "exporters" / "vidlite_export"
+    h = hashlib.sha1()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:8]
+
+
 @pytest.fixture(scope="session")
 def reference_bundle():
     pytest.importorskip("torch")
@@ -39,7 +48,7 @@ def reference_bundle():
         if key in made:
             return made[key]
         tag = hashlib.sha1(repr(key).encode()).hexdigest()[:8]
-        out = _cache_root() / f"{family}-{_weights_key(family)}-{tag}"
+        out = _cache_root() / f"{family}-{_weights_key(family)}-{_code_key()}-{tag}"
         if not (out / "manifest.json").is_file():
             from vidlite_export import export
             export(family, formats=list(formats), precisions=list(precisions), out=out)

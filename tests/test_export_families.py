@@ -15,7 +15,7 @@ from vidlite_export.specs.base import FORMATS, PRECISIONS  # noqa: E402
 TARGETS = ["raspberrypi", "jetson", "android", "ios", "x86"]
 COMPONENTS = {
     "caption": {"encoder", "decoder"},
-    "understand": {"events", "detector", "recognizer", "text_encoder", "sentiment"},
+    "understand": {"events", "detector", "recognizer", "text_classifier"},
     "generate": {"generator"},
     "retrieve": {"video_encoder", "text_encoder"},
 }
@@ -36,7 +36,7 @@ def test_spec_is_well_formed(family):
 
 
 def test_decoders_and_transformers_never_get_static_int8():
-    for family, comp in (("caption", "decoder"), ("retrieve", "text_encoder"), ("understand", "text_encoder")):
+    for family, comp in (("caption", "decoder"), ("retrieve", "text_encoder"), ("understand", "text_classifier")):
         assert "int8-static" not in get_spec(family).component(comp).int8.values()
 
 

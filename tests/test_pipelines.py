@@ -164,6 +164,30 @@ def test_understand_events_and_jsonl(family_bundle, world_video, tmp_path):
     assert res.report.items == len(world_video["clips"])
 
 
+def test_understand_text_classifier_on_heldout_phrases(understander):
+    from vidlite import metrics
+    from vidlite_export.world import HELDOUT_PHRASES
+
+    got = understander.text_sentiment([t for t, _ in HELDOUT_PHRASES])
+    assert metrics.exact_match([s for s, _ in got], [s for _, s in HELDOUT_PHRASES]) >= 0.9
+    assert all(0.5 <= p <= 1 for _, p in got)
+
+
+def test_understand_bundle_without_text_classifier_reads_no_sentiment(family_bundle, tmp_path):
+    import shutil
+
+    from vidlite import Understander
+
+    src, dst = family_bundle("understand"), tmp_path / "no-sentiment"
+    shutil.copytree(src, dst, ignore=lambda d, names: [n for n in names if n.startswith("text_classifier")])
+    manifest = json.loads((dst / "manifest.json").read_text())
+    del manifest["components"]["text_classifier"]
+    (dst / "manifest.json").write_text(json.dumps(manifest))
+    with Understander.from_bundle(dst) as u:
+        assert u.ocr is not None, "the OCR components are still there"
+        assert u.text_sentiment(["what a lovely day"]) == [(None, None)]
+
+
 @pytest.fixture(scope="module")
 def retriever(family_bundle, tmp_path_factory):
     from vidlite import Retriever

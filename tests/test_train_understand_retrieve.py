@@ -83,6 +83,22 @@ def test_committed_retrieve_weights_on_a_slice():
     assert m["outside_recall@5"] >= 0.45
 
 
+def test_text_classifier_is_the_frozen_tower_under_the_trained_head():
+    from vidlite_export.specs.text import tokens
+    from vidlite_export.world import HELDOUT_PHRASES
+
+    m = load_reference("understand", _committed("understand"))
+    texts = [t for t, _ in HELDOUT_PHRASES[:8]]
+    feeds = tokens(m.tokenizer, texts)
+    ids, mask = (torch.from_numpy(np.concatenate([f[k] for f in feeds])) for k in ("input_ids", "attention_mask"))
+    with torch.no_grad():
+        logits = m.text_classifier(ids, mask)
+        torch.testing.assert_close(logits, m.sentiment(m.text_encoder(ids, mask)))
+    assert [m.cfg.sentiments[i] for i in logits.argmax(1).tolist()] == m.classify_text(texts)
+    # the pretrained tower is attached, never part of the model's own (trained) weights
+    assert not [k for k in m.state_dict() if k.startswith(("text_classifier.", "text_encoder."))]
+
+
 def test_components_within_parameter_budget():
     from vidlite_export.models import retrieve as ret
     from vidlite_export.train.common import count_params

@@ -7,10 +7,10 @@ Components (what the exporter carries):
   (``decode_events``). Trained here.
 - OCR: the PP-OCR detector/recognizer ONNX models shipped by ``rapidocr`` (third-party, not
   retrained; ``vidlite_export.models.ppocr``), run by ``vidlite.ocr``.
-- ``text_encoder``: the frozen real MiniLM-L6 (``vidlite_export.models.minilm``): (input_ids,
-  attention_mask) → unit-norm embedding (N, 384).
-- ``sentiment``: embedding (N, 384) → logits (N, 2) over ``SENTIMENTS``. Trained here; because the
-  encoder is a real pretrained sentence model, it generalizes to phrases it was never trained on.
+- ``text_classifier``: (input_ids, attention_mask) int64 (N, L) → sentiment logits (N, 2) over
+  ``SENTIMENTS``: the frozen real MiniLM-L6 (``vidlite_export.models.minilm``, unit-norm embedding
+  (N, 384)) under the ``sentiment`` head trained here. Because the encoder is a real pretrained
+  sentence model, the head generalizes to phrases it was never trained on.
 """
 from __future__ import annotations
 
@@ -71,6 +71,18 @@ class SentimentHead(nn.Module):
         return self.mlp(embedding)
 
 
+class TextClassifier(nn.Module):
+    """(input_ids, attention_mask) int64 (N, L) → sentiment logits (N, len(SENTIMENTS)): the text
+    tower and the head as one graph, so the runtime runs one component per text."""
+
+    def __init__(self, text_encoder: nn.Module, head: SentimentHead):
+        super().__init__()
+        self.text_encoder, self.head = text_encoder, head
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.head(self.text_encoder(input_ids, attention_mask))
+
+
 class UnderstandModel(minilm.FrozenMiniLM):
     """The trained parts (``events``, ``sentiment``) as submodules — what the safetensors holds — and
     the frozen pretrained ones (``text_encoder``, ``tokenizer``) attached from their packages."""
@@ -80,6 +92,12 @@ class UnderstandModel(minilm.FrozenMiniLM):
         self.cfg = cfg
         self.events = EventClassifier(cfg)
         self.sentiment = SentimentHead(cfg)
+
+    @property
+    def text_classifier(self) -> TextClassifier:
+        """The exported text component: frozen MiniLM → the trained ``sentiment`` head (a property,
+        so the pretrained tower stays out of this model's weights)."""
+        return TextClassifier(self.text_encoder, self.sentiment)
 
     @torch.no_grad()
     def classify_text(self, texts: list[str]) -> list[str]:

@@ -1,5 +1,6 @@
-"""The MiniLM-L6 text encoder component, shared by understand (under the sentiment head) and
-retrieve (the text tower): a transformer, so int8 is dynamic / weight-only, never static."""
+"""The MiniLM-L6 text encoder component: retrieve's text tower, and the base of understand's text
+classifier (the same token inputs, sequence length and int8 flavours, sentiment logits out). A
+transformer, so int8 is dynamic / weight-only, never static."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,14 +1,15 @@
 """understand: clip event classifier, PP-OCR text detector + recognizer (third-party ONNX, not
-retrained), MiniLM text encoder + sentiment head (the text classifier). Each part is judged by its own
-task metric on held-out world clips: timed event F1, OCR character accuracy, sentiment accuracy."""
+retrained), text classifier (the MiniLM text encoder under the sentiment head, one graph). Each part
+is judged by its own task metric on held-out world clips: timed event F1, OCR character accuracy,
+sentiment accuracy."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from vidlite_export.specs.base import ComponentSpec, TaskSpec, TensorSpec, Tolerance, runner_from_torch
+from vidlite_export.specs.base import ComponentSpec, TaskSpec, TensorSpec, Tolerance
 from vidlite_export.specs.common import batch1, load_checked, world_clips
 from vidlite_export.specs.text import TEXT_ENCODER, tokens, vocab_asset
 
@@ -41,11 +42,10 @@ RECOGNIZER = ComponentSpec(
     dims={"batch": 1, "width": 320}, dynamic=("batch", "width", "steps"), unsupported=NO_TORCH,
     tolerances={"fp32": Tolerance(0.999), "fp16": Tolerance(0.999), "int8": Tolerance(0.95)})
 
-SENTIMENT = ComponentSpec(
-    name="sentiment", module="sentiment",
-    inputs=(TensorSpec("embedding", "float32", ("batch", "text_dim")),),
-    outputs=(TensorSpec("sentiment_logits", "float32", ("batch", "sentiments")),),
-    dims={"batch": 1}, dynamic=("batch",))
+# the text encoder's token inputs, sequence length and transformer int8 flavours, sentiment logits out
+TEXT_CLASSIFIER = replace(
+    TEXT_ENCODER, name="text_classifier", module="text_classifier",
+    outputs=(TensorSpec("sentiment_logits", "float32", ("batch", "sentiments")),))
 
 
 def _preprocess() -> dict:
@@ -55,11 +55,11 @@ def _preprocess() -> dict:
 
 @dataclass
 class UnderstandParts:
-    """The exported parts side by side: trained heads, the frozen MiniLM, PP-OCR's ONNX files."""
+    """The exported parts side by side: the trained event classifier, the text classifier (frozen
+    MiniLM under the trained sentiment head), PP-OCR's ONNX files."""
     model: object
     events: object
-    sentiment: object
-    text_encoder: object
+    text_classifier: object
     detector: Path
     recognizer: Path
     tokenizer: object
@@ -70,8 +70,7 @@ def load_model(checkpoint) -> UnderstandParts:
     from vidlite_export.models import minilm, ppocr, understand
     m = load_checked(understand.load, checkpoint, "understand")
     ocr = ppocr.locate()
-    return UnderstandParts(m, m.events, m.sentiment, minilm.text_tower(), ocr.det, ocr.rec,
-                           minilm.tokenizer(), ocr.charset)
+    return UnderstandParts(m, m.events, m.text_classifier, ocr.det, ocr.rec, minilm.tokenizer(), ocr.charset)
 
 
 
@@ -112,10 +111,8 @@ def samples(parts, clips: np.ndarray) -> dict:
     runtime OCR preprocessing (64×64 clips carry no legible text). Text: the training phrases."""
     from vidlite_export.world import TRAIN_PHRASES
     dets, recs = ocr_samples(parts, [f for f, _ in overlay_frames("val", OCR_CALIBRATION)])
-    toks = tokens(parts.tokenizer, [t for t, _ in TRAIN_PHRASES][:64])
-    text = runner_from_torch(parts.text_encoder, TEXT_ENCODER)
     return {"events": [{"frames": batch1(c)} for c in clips], "detector": dets, "recognizer": recs,
-            "text_encoder": toks, "sentiment": [text(t) for t in toks]}
+            "text_classifier": tokens(parts.tokenizer, [t for t, _ in TRAIN_PHRASES][:64])}
 
 
 def heldout(parts):
@@ -125,13 +122,11 @@ def heldout(parts):
     clips, world = world_clips(HELDOUT_CLIPS, pre, cfg=TEST_WORLD)
     ocr = overlay_frames("test", OCR_FRAMES)
     dets, recs = ocr_samples(parts, [f for f, _ in ocr[:3]])
-    phrases = [t for t, _ in HELDOUT_PHRASES]
-    toks = tokens(parts.tokenizer, phrases)
-    text = runner_from_torch(parts.text_encoder, TEXT_ENCODER)
+    toks = tokens(parts.tokenizer, [t for t, _ in HELDOUT_PHRASES])
     data = {"parts": parts, "clips": clips, "world": world, "ocr": ocr, "tokens": toks,
             "sentiments": [s for _, s in HELDOUT_PHRASES]}
     return ({"events": [{"frames": batch1(c)} for c in clips[:16]], "detector": dets[:2], "recognizer": recs[:6],
-             "text_encoder": toks[:24], "sentiment": [text(t) for t in toks[:24]]}, data)
+             "text_classifier": toks[:24]}, data)
 
 
 def evaluate(runners, data, component: str) -> tuple[str, float]:
@@ -149,7 +144,7 @@ def evaluate(runners, data, component: str) -> tuple[str, float]:
         preds = [decode_events(runners["events"]({"frames": batch1(x)})["event_logits"][0], c.fps, cfg.event_labels)
                  for x, c in zip(data["clips"], data["world"])]
         return "event_macro_f1_timed", timed_event_f1(truth, preds, cfg.event_labels)["macro"]
-    logits = [runners["sentiment"](runners["text_encoder"](t))["sentiment_logits"][0] for t in data["tokens"]]
+    logits = [runners["text_classifier"](t)["sentiment_logits"][0] for t in data["tokens"]]
     pred = [cfg.sentiments[int(np.argmax(lg))] for lg in logits]
     return "sentiment_accuracy", metrics.exact_match(pred, data["sentiments"])
 
@@ -160,11 +155,11 @@ def assets(parts, root) -> dict:
     charset.write_text("\n".join(parts.charset) + "\n")
     cfg = parts.model.cfg
     return {"text": text,
-            "labels": {"events": list(cfg.event_labels), "sentiment": list(cfg.sentiments)},
+            "labels": {"events": list(cfg.event_labels), "text_classifier": list(cfg.sentiments)},
             "config": {"ocr_charset": charset, "ocr_limit_side_len": OCR_LIMIT_SIDE, "event_threshold": 0.5}}
 
 
 SPEC = TaskSpec(task="understand", name="understand",
-                components=(EVENTS, DETECTOR, RECOGNIZER, TEXT_ENCODER, SENTIMENT),
+                components=(EVENTS, DETECTOR, RECOGNIZER, TEXT_CLASSIFIER),
                 preprocess=_preprocess(), samples=samples, heldout=heldout, evaluate=evaluate,
                 load_model=load_model, assets=assets, calibration_clips=32)

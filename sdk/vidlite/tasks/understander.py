@@ -9,8 +9,8 @@ sentiment of that text; streamed as JSON Lines.
 Bundle components (names from the understand spec, in COMPONENTS): ``events`` (clip → per-frame
 event logits (N, T, L), one sigmoid per label; labels in ``labels.events``); optional OCR
 ``detector`` + ``recognizer`` (PP-OCR det/rec; the CTC label list is the file ``config.ocr_charset``,
-one label per line; ``config.ocr_limit_side_len``); optional ``text_encoder`` (WordPiece ids →
-sentence embedding) + ``sentiment`` (embedding → logits, labels in ``labels.sentiment``).
+one label per line; ``config.ocr_limit_side_len``); optional ``text_classifier`` (WordPiece ids →
+sentiment logits, labels in ``labels.text_classifier``).
 ``config.event_threshold`` (default 0.5).
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from vidlite.tasks.textenc import TextFeeder, softmax, wordpiece_for
 from vidlite.tasks.windows import windows
 
 COMPONENTS = {"events": "events", "detector": "detector", "recognizer": "recognizer",
-              "text_encoder": "text_encoder", "sentiment": "sentiment"}
+              "text_classifier": "text_classifier"}
 
 
 @dataclass
@@ -122,12 +122,11 @@ class Understander:
         self._clip = ClipTensor(Preprocessor(self.spec), self.spec.frames_per_clip)
         self._clip_input = self.events.inputs[0]["name"]
         self.ocr = self._build_ocr(cfg) if o.ocr else None
-        self._text_encoder = self._sentiment = None
-        if {COMPONENTS["text_encoder"], COMPONENTS["sentiment"]} <= set(self.model.components):
+        self._classifier = None
+        if COMPONENTS["text_classifier"] in self.model.components:
             tokenizer, max_len = wordpiece_for(self.model)
-            self._text_encoder = TextFeeder(self.model[COMPONENTS["text_encoder"]], tokenizer, max_len)
-            self._sentiment = self.model[COMPONENTS["sentiment"]]
-            self.sentiment_labels = labels[COMPONENTS["sentiment"]]
+            self._classifier = TextFeeder(self.model[COMPONENTS["text_classifier"]], tokenizer, max_len)
+            self.sentiment_labels = labels[COMPONENTS["text_classifier"]]
 
     def _build_ocr(self, cfg):
         from vidlite.ocr import OCR, TextDetector, TextRecognizer
@@ -157,11 +156,9 @@ class Understander:
         return self.ocr(image) if self.ocr is not None else []
 
     def text_sentiment(self, texts: list[str]) -> list[tuple[str | None, float | None]]:
-        if self._sentiment is None or not texts:
+        if self._classifier is None or not texts:
             return [(None, None)] * len(texts)
-        emb = self._text_encoder(texts)
-        out = self._sentiment.run({self._sentiment.inputs[0]["name"]: emb})
-        probs = softmax(out[self._sentiment.outputs[0]["name"]])
+        probs = softmax(self._classifier(texts))
         return [(self.sentiment_labels[int(p.argmax())], float(p.max())) for p in probs]
 
     def window_events(self, probs: np.ndarray, frames) -> list[Event]:
