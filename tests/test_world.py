@@ -50,6 +50,23 @@ def test_captions_state_the_ground_truth(clips):
     assert not ({"crimson", "ball", "heading", "tiny"} - outside) and not ({"crimson", "ball"} & vocab)
 
 
+def test_training_vocabulary_never_uses_an_outside_word():
+    """Retrieval trains on descriptions in a wider vocabulary than the grammar's; the outside-grammar
+    queries it is judged by must stay unseen: no word of theirs beyond the grammar's own."""
+    from vidlite_export.world.captions import describe_with
+    from vidlite_export.world.vocab import (OUTSIDE_EVENT_PHRASES, VARIED_EVENT_PHRASES, VARIED_SYNONYMS)
+
+    def words(*tables):
+        return {w for t in tables for ps in t.values() for p in ps for w in p.format(partner="").split()}
+    grammar = set(caption_vocabulary())
+    outside = words(OUTSIDE_SYNONYMS, OUTSIDE_EVENT_PHRASES) - grammar
+    assert not words(VARIED_SYNONYMS, VARIED_EVENT_PHRASES) & outside
+    assert set(VARIED_SYNONYMS) == set(OUTSIDE_SYNONYMS) and set(VARIED_EVENT_PHRASES) == set(OUTSIDE_EVENT_PHRASES)
+    rng = np.random.default_rng(0)
+    text = describe_with(VARIED_SYNONYMS, VARIED_EVENT_PHRASES, rng, "red", "circle", "small", "left", "collide", "star")
+    assert text.startswith("a ") and any(p.format(partner="").split()[0] in text for p in VARIED_EVENT_PHRASES["collide"])
+
+
 def test_paraphrase_variety():
     caps = all_captions("red", "circle", "small", "left")
     assert caps[0] == "a small red circle moves to the left"

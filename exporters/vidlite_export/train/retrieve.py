@@ -26,7 +26,7 @@ from vidlite_export.models import minilm
 from vidlite_export.models import retrieve as ret
 from vidlite_export.models.video_input import clip_to_tensor, preprocess_spec
 from vidlite_export.train.common import (
-    WEIGHTS_ROOT, Recipe, Timer, TrainOptions, cosine_lr, count_params, progress, quality_bars,
+    WEIGHTS_ROOT, Recipe, Timer, TrainOptions, count_params, optimise, progress, quality_bars,
     save_weights, seed_everything, write_card,
 )
 from vidlite_export.world import (
@@ -136,26 +136,21 @@ def train(opts: TrainOptions) -> dict:
         neighbours = near_misses(fact_ids, tuple(knobs["near_miss_facts"]))
     opt = torch.optim.AdamW([*model.parameters(), *aux.parameters()], lr=knobs["lr"], weight_decay=0.01)
     model.train()
-    losses = []
+
+    def loss_at(step):
+        idx = sample_batch(gen, knobs["batch"], neighbours)
+        which = torch.randint(0, emb.shape[1], (len(idx),), generator=gen).numpy()
+        pooled = model.video_encoder.pooled(torch.from_numpy(clip_to_tensor(frames[idx])))
+        scale = model.logit_scale.clamp(max=float(np.log(100.0))).exp()
+        loss = contrastive_loss(model.video_encoder.embed(pooled), torch.from_numpy(emb[idx, which]),
+                                torch.from_numpy(key[idx]), scale)
+        target = torch.from_numpy(fact_ids[idx])
+        return loss + knobs["aux_weight"] * sum(F.cross_entropy(h(pooled), target[:, j]) for j, h in enumerate(aux))
+
     with Timer() as t_train:
-        bar = progress(range(steps), opts.progress, "retrieve: training video tower")
-        for step in bar:
-            for g in opt.param_groups:
-                g["lr"] = cosine_lr(step, steps, knobs["lr"], knobs["warmup"])
-            idx = sample_batch(gen, knobs["batch"], neighbours)
-            which = torch.randint(0, emb.shape[1], (len(idx),), generator=gen).numpy()
-            pooled = model.video_encoder.pooled(torch.from_numpy(clip_to_tensor(frames[idx])))
-            scale = model.logit_scale.clamp(max=float(np.log(100.0))).exp()
-            loss = contrastive_loss(model.video_encoder.embed(pooled), torch.from_numpy(emb[idx, which]),
-                                    torch.from_numpy(key[idx]), scale)
-            target = torch.from_numpy(fact_ids[idx])
-            loss = loss + knobs["aux_weight"] * sum(F.cross_entropy(h(pooled), target[:, j]) for j, h in enumerate(aux))
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-            if opts.progress and step % 20 == 0:
-                bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}", scale=f"{float(scale):.1f}")
+        losses = optimise(opt, steps, loss_at, lr=knobs["lr"], warmup=knobs["warmup"],
+                          desc="retrieve: training video tower", show=opts.progress,
+                          postfix=lambda: {"scale": f"{model.logit_scale.exp().item():.1f}"})
     with Timer() as t_eval:
         m = evaluate_model(model, opts.test_clips, show=opts.progress)
     examples = m.pop("examples_outside")

@@ -38,6 +38,19 @@ def all_captions(color: str, shape: str, size: str, motion: str, event: str | No
     return out
 
 
+def describe_with(synonyms, event_phrases, rng: np.random.Generator, color: str, shape: str, size: str,
+                  motion: str, event: str | None = None, partner_shape: str | None = None) -> str:
+    """"a <size> <colour> <shape> <motion> [<event>]" in words drawn with ``rng`` from ``synonyms``
+    (fact value → words) and ``event_phrases`` (event → phrases, "{partner}" for the other shape)
+    instead of the grammar's; a single option takes no draw."""
+    pick = lambda options: options[rng.integers(len(options))] if len(options) > 1 else options[0]  # noqa: E731
+    words = ["a", pick(synonyms[size]), pick(synonyms[color]), pick(synonyms[shape]), pick(synonyms[motion])]
+    if event:
+        phrase = pick(event_phrases[event])
+        words.append(phrase.format(partner=pick(synonyms[partner_shape]) if partner_shape else ""))
+    return " ".join(words)
+
+
 def sample_captions(rng: np.random.Generator, n: int, **facts) -> list[str]:
     """The canonical caption plus ``n - 1`` distinct paraphrases drawn with ``rng``."""
     every = all_captions(**facts)

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from vidlite_export.world.captions import all_captions, parse_caption
+from vidlite_export.world.captions import all_captions, describe_with, parse_caption
 from vidlite_export.world.clip import SPLIT_SEEDS
-from vidlite_export.world.vocab import OUTSIDE_SYNONYMS
+from vidlite_export.world.vocab import OUTSIDE_EVENT_PHRASES, OUTSIDE_SYNONYMS
 
-# Event clauses in words the caption grammar never uses (checked by outside_query's test).
-EVENT_OUTSIDE = {"appears": "that pops into view", "disappears": "before fading from sight",
-                 "collide": "bumping into a {partner}"}
 CAPTION_ATTRIBUTES = ("color", "shape", "motion", "event")
 SUBJECT = ("color", "shape", "motion")  # "the colour, shape and motion of the main object"
 
@@ -50,12 +47,7 @@ def facts(clip) -> tuple:
 
 def outside_query(clip, rng: np.random.Generator) -> str:
     """A description of the clip's facts in words outside the caption grammar."""
-    color, shape, size, motion, event, partner = facts(clip)
-    syn = lambda k: OUTSIDE_SYNONYMS[k][rng.integers(len(OUTSIDE_SYNONYMS[k]))]  # noqa: E731
-    words = ["a", syn(size), syn(color), syn(shape), syn(motion)]
-    if event:
-        words.append(EVENT_OUTSIDE[event].format(partner=syn(partner) if partner else ""))
-    return " ".join(words)
+    return describe_with(OUTSIDE_SYNONYMS, OUTSIDE_EVENT_PHRASES, rng, *facts(clip))
 
 
 def retrieval_queries(clips) -> dict[str, tuple[list[str], list[set[int]]]]:

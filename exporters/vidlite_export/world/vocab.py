@@ -1,7 +1,8 @@
 """The world's attribute vocabulary: what exists, how it looks, and the words the caption grammar uses.
 
 Everything here is data. Colours are BGR (OpenCV order). Words outside the grammar
-(``OUTSIDE_SYNONYMS``) are for tests that query with language the caption grammar never produces.
+(``OUTSIDE_SYNONYMS``, ``OUTSIDE_EVENT_PHRASES``) are for tests that query with language the caption
+grammar never produces.
 """
 from __future__ import annotations
 
@@ -72,4 +73,41 @@ OUTSIDE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "rotate": ("twirling", "whirling"),
     "bounce": ("jumping", "leaping"),
     "stay": ("motionless", "frozen in place"),
+}
+OUTSIDE_EVENT_PHRASES: dict[str, tuple[str, ...]] = {
+    "appears": ("that pops into view",), "disappears": ("before fading from sight",),
+    "collide": ("bumping into a {partner}",)}
+
+# A wider vocabulary than the grammar's, sharing no word with the outside ones above (a test checks):
+# what training on many phrasings of each fact could buy outside-grammar retrieval, measured by
+# bench/retrieval_ceiling.py. The retrieve recipe does not use it: trained on 3 such descriptions
+# per clip beside its 3 grammar captions, outside recall@5 rose only 0.290 → 0.318 while grammar
+# recall@1 fell 0.858 → 0.822.
+VARIED_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "red": ("ruby", "cherry", "vermilion", "cherry red"),
+    "green": ("jade", "olive", "mint", "forest green"),
+    "blue": ("cobalt", "sapphire", "sky blue", "cyan"),
+    "yellow": ("canary", "mustard", "sunflower", "butter yellow"),
+    "purple": ("lilac", "lavender", "plum", "mauve"),
+    "orange": ("apricot", "pumpkin", "peach", "rust"),
+    "circle": ("round shape", "dot", "orb", "sphere"),
+    "square": ("cube", "tile", "four-sided shape", "checker"),
+    "triangle": ("cone", "arrowhead", "three-sided shape", "delta"),
+    "star": ("pentagram", "sparkle", "five-pointed shape", "twinkle"),
+    "small": ("mini", "miniature", "petite", "wee"),
+    "large": ("giant", "massive", "enormous", "jumbo"),
+    "left": ("travelling left", "gliding left", "going left", "shifting to the left"),
+    "right": ("travelling right", "gliding right", "going right", "shifting to the right"),
+    "up": ("soaring", "lifting", "floating up", "going higher"),
+    "down": ("dropping", "plunging", "going lower", "sliding down"),
+    "grow": ("enlarging", "widening", "getting larger", "scaling up"),
+    "shrink": ("diminishing", "scaling down", "narrowing", "reducing in size"),
+    "rotate": ("spinning around", "revolving", "turning", "pivoting"),
+    "bounce": ("springing", "hopping", "rebounding", "skipping"),
+    "stay": ("staying put", "not moving", "resting", "stationary"),
+}
+VARIED_EVENT_PHRASES: dict[str, tuple[str, ...]] = {
+    "appears": ("emerging", "materializing", "turning up"),
+    "disappears": ("and then is gone", "and then leaves the frame", "and then goes away"),
+    "collide": ("crashing against a {partner}", "striking a {partner}", "knocking a {partner}"),
 }
