@@ -14,8 +14,9 @@ trained video tower, on the held-out gallery the retrieve card uses:
    trained on grammar captions could do — then score the outside queries against those vectors.
    Reported for the card's full outside queries and for the issue's example form (colour, shape,
    motion only: "a crimson ball heading left", hits = every clip with those three facts).
-4. the same ceiling when the captions also include descriptions in the recipe's wider training-only
-   vocabulary (``VARIED_SYNONYMS``: no outside word), as many as grammar captions.
+4. the same ceiling when the fit also sees as many descriptions in a wider vocabulary than the
+   grammar's (``VARIED_SYNONYMS``, which shares no word with the outside queries): what training on
+   many phrasings of each fact could buy.
 
     python bench/retrieval_ceiling.py [--clips 500] [--captions 12] [--json out.json]
 """

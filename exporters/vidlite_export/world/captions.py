@@ -40,9 +40,9 @@ def all_captions(color: str, shape: str, size: str, motion: str, event: str | No
 
 def describe_with(synonyms, event_phrases, rng: np.random.Generator, color: str, shape: str, size: str,
                   motion: str, event: str | None = None, partner_shape: str | None = None) -> str:
-    """"a <size> <colour> <shape> <motion> [<event>]" in words drawn with ``rng`` from ``synonyms``
-    (fact value → words) and ``event_phrases`` (event → phrases, "{partner}" for the other shape)
-    instead of the grammar's; a single option takes no draw."""
+    """The clip's facts as "a <size> <colour> <shape> <motion> [<event>]" in words drawn with ``rng``
+    from ``synonyms`` (fact value → words) and ``event_phrases`` (event → phrases, "{partner}" for
+    the other shape) instead of the grammar's; a single option takes no draw."""
     pick = lambda options: options[rng.integers(len(options))] if len(options) > 1 else options[0]  # noqa: E731
     words = ["a", pick(synonyms[size]), pick(synonyms[color]), pick(synonyms[shape]), pick(synonyms[motion])]
     if event:
