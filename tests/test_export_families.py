@@ -40,6 +40,27 @@ def test_decoders_and_transformers_never_get_static_int8():
         assert "int8-static" not in get_spec(family).component(comp).int8.values()
 
 
+def test_a_bundle_is_stale_when_its_components_or_weights_are_not_the_current_ones(reference_bundle, tmp_path):
+    """What lets the demo reuse exported bundles without serving one an older exporter made (an
+    understand bundle from before text_classifier would read no sentiment)."""
+    import shutil
+
+    from vidlite_export import stale_reason
+
+    src = reference_bundle("generate")
+    assert stale_reason("generate", src) is None
+    old = shutil.copytree(src, tmp_path / "old")
+    manifest = json.loads((old / "manifest.json").read_text())
+    manifest["source"]["sha256"] = "0" * 64
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    assert stale_reason("generate", old) == "it was exported from other weights"
+    manifest["components"]["restorer"] = manifest["components"].pop("generator")
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    assert "components ['restorer'], the generate spec exports ['generator']" in stale_reason("generate", old)
+    (old / "manifest.json").unlink()
+    assert "cannot be read" in stale_reason("generate", old)
+
+
 def test_unknown_family_is_refused():
     from vidlite_export.specs import SpecError
     with pytest.raises(SpecError, match="unknown family 'captions'"):

@@ -9,4 +9,10 @@ def export(*args, **kwargs):
     return _export(*args, **kwargs)
 
 
-__all__ = ["__version__", "export"]
+def stale_reason(*args, **kwargs):
+    """Why an exported bundle differs from what export would write now: :func:`vidlite_export.api.stale_reason`."""
+    from vidlite_export.api import stale_reason as _stale_reason
+    return _stale_reason(*args, **kwargs)
+
+
+__all__ = ["__version__", "export", "stale_reason"]

@@ -315,6 +315,30 @@ def _export(family_or_spec, checkpoint, targets, formats, precisions, calibratio
     return report
 
 
+def stale_reason(family: str, bundle: str | Path, checkpoint: str | None = None) -> str | None:
+    """Why the bundle at ``bundle`` is not what ``export(family, checkpoint)`` would write now — other
+    components or tensors than the spec declares, or other weights — or None when it is, so a caller
+    can reuse an exported bundle without serving one that an older exporter or older weights made."""
+    import json
+
+    spec = get_spec(family)
+    try:
+        manifest = json.loads((Path(bundle) / "manifest.json").read_text())
+        got = manifest["components"]
+    except (OSError, ValueError, KeyError) as e:
+        return f"its manifest cannot be read ({e})"
+    want = {c.name: c for c in spec.components}
+    if set(got) != set(want):
+        return f"it has components {sorted(got)}, the {family} spec exports {sorted(want)}"
+    for name, comp in want.items():
+        tensors = [[t["name"] for t in got[name].get(k, [])] for k in ("inputs", "outputs")]
+        if tensors != [[t.name for t in comp.inputs], [t.name for t in comp.outputs]]:
+            return f"component {name!r} has other inputs or outputs than the {family} spec declares"
+    if manifest.get("source", {}).get("sha256") != _source_hash(checkpoint, spec.load_model(checkpoint)):
+        return "it was exported from other weights"
+    return None
+
+
 def _version() -> str:
     from vidlite_export import __version__
     return __version__

@@ -54,20 +54,22 @@ def make_videos(workdir: Path, n_clips: int) -> dict:
 
 
 def ensure_bundles(out, reexport: bool, formats: tuple[str, ...]) -> dict[str, Path]:
+    import shutil
+
+    import vidlite_export
     from vidlite.tasks.bundles import bundles_dir
 
     root = bundles_dir()
     found = {}
     for fam in FAMILIES:
         dst = root / fam
-        if (dst / "manifest.json").exists() and not reexport:
+        # a bundle an older exporter or older weights made is exported again, not served
+        stale = "--reexport" if reexport else vidlite_export.stale_reason(fam, dst) if dst.exists() else None
+        if dst.exists() and stale is None:
             out.print(f"  {fam}: reusing {dst}")
         else:
-            import shutil
-
-            import vidlite_export
-
             if dst.exists():
+                out.print(f"  {fam}: not reusing {dst}: {stale}")
                 shutil.rmtree(dst)
             t = time.perf_counter()
             with out.status(f"exporting {fam} reference model → {dst}") as status:
