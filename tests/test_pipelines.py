@@ -186,6 +186,11 @@ def test_understand_bundle_without_text_classifier_reads_no_sentiment(family_bun
     with Understander.from_bundle(dst) as u:
         assert u.ocr is not None, "the OCR components are still there"
         assert u.text_sentiment(["what a lovely day"]) == [(None, None)]
+    # a bundle from before text_classifier says why it reads no sentiment, and what to do
+    manifest["components"]["text_encoder"] = manifest["components"]["sentiment"] = manifest["components"]["events"]
+    (dst / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.warns(UserWarning, match="predates the one-graph text_classifier.*export it again"):
+        Understander.from_bundle(dst).close()
 
 
 @pytest.fixture(scope="module")

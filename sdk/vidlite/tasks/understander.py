@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,6 +128,10 @@ class Understander:
             tokenizer, max_len = wordpiece_for(self.model)
             self._classifier = TextFeeder(self.model[COMPONENTS["text_classifier"]], tokenizer, max_len)
             self.sentiment_labels = labels[COMPONENTS["text_classifier"]]
+        elif {"text_encoder", "sentiment"} <= set(self.model.components):
+            warnings.warn(f"{self.model.root}: this understand bundle predates the one-graph text_classifier "
+                          f"(it carries text_encoder + sentiment), so on-screen text gets no sentiment; export it "
+                          f"again (`vidlite export understand` or `vidlite demo --reexport`)", stacklevel=2)
 
     def _build_ocr(self, cfg):
         from vidlite.ocr import OCR, TextDetector, TextRecognizer
