@@ -8,6 +8,7 @@ to a spec or converter never meets a bundle the old code wrote.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -30,6 +31,7 @@ def _weights_key(family: str) -> str:
     return sha256_file(weights)[:12]
 
 
+@functools.cache
 def _code_key() -> str:
     root = REPO / "exporters" / "vidlite_export"
     h = hashlib.sha1()

@@ -33,6 +33,7 @@ from vidlite_export.world import (
     COLORS, EVENT_LABELS, MOTIONS, OUTSIDE_SYNONYMS, SHAPES, SIZES, SPLIT_SEEDS, WorldConfig, caption_vocabulary,
     generate_clip,
 )
+from vidlite_export.world.captions import phrase_words
 from vidlite_export.world.heldout import facts, retrieval_queries
 
 FAMILY = "retrieve"
@@ -128,7 +129,7 @@ def train(opts: TrainOptions) -> dict:
     out = Path(opts.out or WEIGHTS_ROOT / FAMILY)
     gen = seed_everything(opts.seed, opts.threads)
     grammar_words = set(caption_vocabulary())
-    leaked = sorted({w for syns in OUTSIDE_SYNONYMS.values() for s in syns for w in s.split()} & grammar_words)
+    leaked = sorted(phrase_words(OUTSIDE_SYNONYMS) & grammar_words)
     model = ret.RetrieveModel()
     aux = torch.nn.ModuleList(torch.nn.Linear(2 * model.cfg.clip.dim, len(v)) for v in FACT_VALUES)
     with Timer() as t_data:

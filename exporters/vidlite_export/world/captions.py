@@ -51,6 +51,12 @@ def describe_with(synonyms, event_phrases, rng: np.random.Generator, color: str,
     return " ".join(words)
 
 
+def phrase_words(*tables) -> set[str]:
+    """Every word of the phrases in ``tables`` (key → phrases, as ``OUTSIDE_SYNONYMS``), without
+    "{partner}" placeholders."""
+    return {w for t in tables for phrases in t.values() for p in phrases for w in p.format(partner="").split()}
+
+
 def sample_captions(rng: np.random.Generator, n: int, **facts) -> list[str]:
     """The canonical caption plus ``n - 1`` distinct paraphrases drawn with ``rng``."""
     every = all_captions(**facts)
