@@ -12,7 +12,11 @@ Stated tolerances:
   and clamps every source pixel first: within 2 levels on uint8 output for frames whose source pixels
   are all in the RGB gamut (smooth, camera-like content); where the source holds YUV values outside
   it, the results differ by what OpenCV's per-pixel clamp cut off. Against OpenCV's float resize of
-  the Y, U, V planes and the exact BT.601/BT.709 formulas, for any content: within 0.02 level.
+  the Y, U, V planes and the exact BT.601/BT.709 formulas, for any content: within 0.02 level plus
+  what the bilinear weight grid allows (below).
+- bilinear weights lie on a 2^-14 grid (geometry.BILINEAR_ONE; the native two-row kernels filter in
+  integers on it): each is within 2^-15 of the exact weight, so a filtered 8-bit plane moves by at
+  most 255 * 2^-15 = 0.008 level, times the conversion's coefficients for YUV sources.
 """
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ import pytest
 
 import vidlite
 from vidlite import native
-from vidlite.preprocess import PreprocessSpec, Preprocessor, reference
+from vidlite.preprocess import PreprocessSpec, Preprocessor, geometry, reference
 from vidlite.preprocess import frames as framesmod
 
 needs_native = pytest.mark.skipif(not (native.AVAILABLE and hasattr(native.ext, "Preprocessor")),
@@ -165,6 +169,17 @@ def test_bilinear_agrees_with_opencv(rng, src, dst, use_native):
     assert np.abs(ours.astype(int) - cv).max() <= 1
 
 
+@pytest.mark.parametrize("src,dst", [(1920, 224), (1080, 224), (7, 3), (224, 640), (2, 5)])
+def test_bilinear_weights_lie_on_the_grid(src, dst):
+    # Within 2^-15 of OpenCV's exact weights, on a 2^-14 grid (the native kernels' integer path).
+    taps = geometry.bilinear_taps(src, dst)
+    k = taps.weights.astype(np.float64) * geometry.BILINEAR_ONE
+    assert np.array_equal(k, np.round(k)) and np.all(taps.weights.sum(axis=1) == 1)
+    scale = src / dst
+    f = np.clip((np.arange(dst) + 0.5) * scale - 0.5 - taps.start, 0, 1)
+    assert np.abs(taps.weights[:, -1] - f).max() <= 2.0 ** -15
+
+
 @pytest.mark.parametrize("src,dst", [((96, 64), (32, 16)), ((120, 90), (30, 45)), ((1920, 1080), (480, 270))])
 def test_area_agrees_with_opencv(rng, src, dst):
     img = rng.integers(0, 256, (src[1], src[0]), np.uint8)
@@ -238,7 +253,9 @@ def test_yuv_filter_then_convert_definition(make_frame, fmt, matrix, kr, kb, col
                      yy + 2 * (1 - kb) * uu], axis=-1).clip(0, 255)
     spec = PreprocessSpec(dst[0], dst[1], layout="nhwc", mean=(0, 0, 0), std=(1 / 255,) * 3)  # value = pixel
     got = Preprocessor(spec, use_native=use_native)(buf, fmt=fmt, color_matrix=matrix, color_range=color_range)
-    assert np.abs(got - want).max() <= 0.02
+    # The weight grid moves each filtered plane by <= 255 * 2^-15; R, G, B sum their coefficients' share.
+    gain = max(cy + cc * 2 * (1 - kr), cy + cc * (2 * kb * (1 - kb) + 2 * kr * (1 - kr)) / kg, cy + cc * 2 * (1 - kb))
+    assert np.abs(got - want).max() <= 0.02 + gain * 255 / (2 * geometry.BILINEAR_ONE)
 
 
 def test_letterbox_and_normalization_values():

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels.h"
+
 namespace vidlite {
 namespace {
+
+constexpr double kWeightOne = 1 << kWeightBits;
 
 int64_t RoundDiv(int64_t num, int64_t den) { return (2 * num + den) / (2 * den); }
 int Clamp(int64_t v, int lo, int hi) { return static_cast<int>(std::min<int64_t>(std::max<int64_t>(v, lo), hi)); }
@@ -26,6 +30,7 @@ Taps Bilinear(int src, int dst) {
     f -= static_cast<double>(s);
     if (s < 0) s = 0, f = 0.0;
     if (s >= src - 1) s = src - 2, f = 1.0;  // same value as (src-1, weight 1), both taps in range
+    f = std::nearbyint(f * kWeightOne) / kWeightOne;
     t.start[d] = static_cast<int32_t>(s);
     t.weights[2 * d] = static_cast<float>(1.0 - f);
     t.weights[2 * d + 1] = static_cast<float>(f);
@@ -82,6 +87,14 @@ void FitRects(Fit fit, const Rect& roi, int out_w, int out_h, Rect* src, Rect* d
       cw = Clamp(RoundDiv(w * out_h, h), 1, out_w);
     *dst = Rect{(out_w - cw) / 2, (out_h - ch) / 2, cw, ch};
   }
+}
+
+bool OnWeightGrid(const std::vector<float>& weights) {
+  for (float w : weights) {
+    const double k = w * kWeightOne;
+    if (!(k >= 0.0 && k <= kWeightOne) || k != std::floor(k)) return false;
+  }
+  return true;
 }
 
 Taps MakeTaps(Resize resize, int src, int dst) { return resize == Resize::kArea ? Area(src, dst) : Bilinear(src, dst); }

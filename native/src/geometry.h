@@ -25,4 +25,9 @@ struct Taps {
 };
 Taps MakeTaps(Resize resize, int src, int dst);
 
+// Bilinear weights are multiples of 2^-kWeightBits (kernels.h; OpenCV rounds its 8-bit bilinear
+// weights to 2^-11): a weighted pair of 8-bit pixels is then exact in float32 and equals an integer
+// multiply-add, which the two-row SIMD kernels use. The rounding moves a tap by at most 2^-15 pixel.
+bool OnWeightGrid(const std::vector<float>& weights);  // every weight k 2^-kWeightBits, 0 <= k <= 2^kWeightBits
+
 }  // namespace vidlite

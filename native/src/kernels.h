@@ -6,8 +6,14 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace vidlite {
+
+// Bilinear weights lie on a grid of 2^-kWeightBits (geometry.h). The two-row pair kernels require it:
+// w * p for an 8-bit p is then exact in float32, and so is w0 * p + w1 * q, which their SIMD variants
+// compute as one integer multiply-add (k0 p + k1 q, k = w 2^kWeightBits) scaled by 2^-kWeightBits.
+constexpr int kWeightBits = 14;
 
 // R,G,B = clamp((max(Y - y_offset, 0) * y + {rv*V', -gu*U' - gv*V', bu*U'} + 2^13) >> 14),
 // U' = U - 128, V' = V - 128.
@@ -85,12 +91,26 @@ struct Kernels {
   void (*pairs_chroma)(const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols, const uint8_t* odd, int n,
                        int safe_n, const float* w0, const float* w1, ptrdiff_t pf, float* o_u, float* o_v);
   // Both tap rows of one output row, for bilinear downscales by >= 2x in both directions of packed
-  // sources to float32 planes: out[k][d] = (wy[0] * H0_k[d] + wy[1] * H1_k[d]) * s[k] + b[k], where
+  // sources to float32 planes (w0, w1 on the weight grid): out[k][d] = (wy[0] * H0_k[d] + wy[1] * H1_k[d]) * s[k] + b[k], where
   // H0 / H1 are what pairs_packed gives for row[0] / row[1], rounded exactly like pairs_packed
   // followed by vertical_f32. Windows as for pairs_packed.
   void (*pairs2_packed)(const uint8_t* const row[2], const int32_t* cols, int n, int safe_n, int bpp,
                         const int* off, const float* w0, const float* w1, const float* wy, const float* s,
                         const float* b, ptrdiff_t pf, float* const out[3]);
+  // The 4:2:0 counterpart of pairs2_packed (w0, w1 on the weight grid): y[r] the two luma rows, u[r] / v[r] the chroma of each
+  // (the same chroma row when both luma rows share it). out[c][d] is exactly what pairs_plane on each
+  // luma row, pairs_chroma on each chroma row and vertical_yuv with taps 2 and weights wy give.
+  // Windows as for pairs_chroma; pf_y / pf_c: prefetch hints as pf, for luma and chroma rows.
+  // tables: what pairs2_yuv_tables built for these cols and safe_n (null: none).
+  void (*pairs2_yuv)(const uint8_t* const y[2], const uint8_t* const u[2], const uint8_t* const v[2], int cstep,
+                     const int32_t* cols, const uint8_t* odd, const uint8_t* tables, int n, int safe_n,
+                     const float* w0, const float* w1, const float* wy, const YuvFloat& k, const float* s,
+                     const float* b, ptrdiff_t pf_y, ptrdiff_t pf_c, float* const out[3]);
+  // Per-plan tables a variant's pairs2_yuv reads instead of working out the byte positions of every
+  // pair on every row (the chroma of U at byte u_off, V at v_off of each cstep): built once into *tables;
+  // false (tables untouched) where the variant has none or the geometry does not suit them.
+  bool (*pairs2_yuv_tables)(const int32_t* cols, int safe_n, int cstep, int u_off, int v_off,
+                            std::vector<uint8_t>* tables);
   // 4:2:0: oy[i] = y[x], ou[i] = u[(x >> 1) * cstep], ov[i] = v[(x >> 1) * cstep], x = cols[i].
   void (*gather_yuv)(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols, int n,
                      int safe_n, bool pairs, uint8_t* oy, uint8_t* ou, uint8_t* ov);
@@ -141,6 +161,33 @@ inline void Pairs2ByChunks(const Kernels& k, int n, const float* wy, const float
     }
   }
 }
+
+// pairs2_yuv as a variant's own pairs_plane, pairs_chroma and vertical_yuv over chunks of outputs that
+// stay in L1: the reference definition, and the implementation of variants without a fused loop.
+inline void Pairs2YuvByChunks(const Kernels& k, const uint8_t* const y[2], const uint8_t* const u[2],
+                              const uint8_t* const v[2], int cstep, const int32_t* cols, const uint8_t* odd, int n,
+                              int safe_n, const float* w0, const float* w1, const float* wy, const YuvFloat& yuv,
+                              const float* s, const float* b, ptrdiff_t pf_y, ptrdiff_t pf_c, float* const out[3]) {
+  constexpr int kChunk = 64;
+  float h[6][kChunk];  // Y0, Y1, U0, U1, V0, V1
+  const bool one_chroma = u[0] == u[1] && v[0] == v[1];
+  for (int d = 0; d < n; d += kChunk) {
+    const int m = n - d < kChunk ? n - d : kChunk;
+    const int safe = safe_n - d < 0 ? 0 : (safe_n - d < m ? safe_n - d : m);
+    for (int r = 0; r < 2; ++r) {
+      k.pairs_plane(y[r], cols + 2 * d, m, safe, w0 + d, w1 + d, pf_y, h[r]);
+      if (r == 0 || !one_chroma)
+        k.pairs_chroma(u[r], v[r], cstep, cols + 2 * d, odd + d, m, safe, w0 + d, w1 + d, pf_c, h[2 + r], h[4 + r]);
+    }
+    const int c1 = one_chroma ? 0 : 1;
+    const float* rows[6] = {h[0], h[1], h[2], h[2 + c1], h[4], h[4 + c1]};
+    float* const o[3] = {out[0] + d, out[1] + d, out[2] + d};
+    k.vertical_yuv(rows, wy, 2, m, yuv, s, b, o);
+  }
+}
+
+// pairs2_yuv_tables of variants without tables.
+inline bool NoPairTables(const int32_t*, int, int, int, int, std::vector<uint8_t>*) { return false; }
 
 const Kernels& ScalarKernels();
 #if defined(__x86_64__) || defined(_M_X64)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels.h"
 
@@ -126,22 +127,28 @@ inline int Groups8(int safe_n, Group group) {
   return d;
 }
 
+// Byte offsets of the first pixels of outputs d..d+7 (columns are >= 0: 32 bits extend for free);
+// kBpp a constant, so no multiply.
+template <int kBpp>
+inline void PairOffsets(const int32_t* cols, int d, uint32_t x[8]) {
+  for (int k = 0; k < 8; ++k) x[k] = static_cast<uint32_t>(cols[2 * (d + k)]) * kBpp;
+}
+
 // Packed pairs, 8 outputs at a time. Per pair (pixels p, q): dword [c0(p), c0(q), c1(p), c1(q)] in a,
-// [c2(p), c2(q), 0, 0] in b.
+// [c2(p), c2(q), 0, 0] in b. kBpp: bytes per pixel (3 or 4).
+template <int kBpp>
 class PackedPairs {
  public:
-  PackedPairs(int bpp, const int* off) : bpp_(bpp) {
-    DwordMasks(Bytes4(off[0], bpp + off[0], off[1], bpp + off[1]), ma_);
-    DwordMasks(Bytes4(off[2], bpp + off[2], 0x80, 0x80), mb_);
+  explicit PackedPairs(const int* off) {
+    DwordMasks(Bytes4(off[0], kBpp + off[0], off[1], kBpp + off[1]), ma_);
+    DwordMasks(Bytes4(off[2], kBpp + off[2], 0x80, 0x80), mb_);
   }
-  // h[k]: w0 * c_k(p) + w1 * c_k(q) of outputs d..d+7; prefetches pf bytes away at pairs 0, 2, 4, 6.
-  void operator()(const uint8_t* row, const int32_t* cols, int d, __m256 w0, __m256 w1, ptrdiff_t pf,
-                  __m256 h[3]) const {
+  // h[k]: w0 * c_k(p) + w1 * c_k(q) of the 8 outputs at offsets x; prefetches pf bytes away at pairs 0, 2, 4, 6.
+  void operator()(const uint8_t* row, const uint32_t x[8], __m256 w0, __m256 w1, ptrdiff_t pf, __m256 h[3]) const {
     const __m256i lo = _mm256_set1_epi32(0xFF);
     __m256i a = _mm256_setzero_si256(), b = _mm256_setzero_si256();
     for (int j = 0; j < 4; ++j) {
-      const uint8_t* p0 = row + static_cast<ptrdiff_t>(cols[2 * (d + j)]) * bpp_;
-      const uint8_t* p1 = row + static_cast<ptrdiff_t>(cols[2 * (d + j + 4)]) * bpp_;
+      const uint8_t *p0 = row + x[j], *p1 = row + x[j + 4];
       if (j % 2 == 0) PrefetchAt(p0, pf), PrefetchAt(p1, pf);
       const __m256i win = Windows(p0, p1);
       a = _mm256_or_si256(a, _mm256_shuffle_epi8(win, ma_[j]));
@@ -153,42 +160,103 @@ class PackedPairs {
   }
 
  private:
-  int bpp_;
   __m256i ma_[4], mb_[4];
 };
 
-void PairsPacked(const uint8_t* row, const int32_t* cols, int n, int safe_n, int bpp, const int* off,
-                 const float* w0, const float* w1, ptrdiff_t pf, float* o0, float* o1, float* o2) {
-  const PackedPairs pairs(bpp, off);
-  float* o[3] = {o0, o1, o2};
-  const int d = Groups8(safe_n, [&](int d) {
-    __m256 h[3];
-    pairs(row, cols, d, _mm256_loadu_ps(w0 + d), _mm256_loadu_ps(w1 + d), pf, h);
-    for (int k = 0; k < 3; ++k) _mm256_storeu_ps(o[k] + d, h[k]);
-  });
-  if (d < n) S().pairs_packed(row, cols + 2 * d, n - d, 0, bpp, off, w0 + d, w1 + d, pf, o0 + d, o1 + d, o2 + d);
+// Weights on the grid (kernels.h) as int16 pairs [k0, k1] of outputs d..d+7, k = w 2^kWeightBits.
+inline __m256i GridWeights(const float* w0, const float* w1) {
+  const __m256 one = _mm256_set1_ps(1 << kWeightBits);
+  const __m256i k0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(w0), one));
+  const __m256i k1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(w1), one));
+  return _mm256_or_si256(k0, _mm256_slli_epi32(k1, 16));
 }
 
-// Two tap rows blended vertically and normalized, as vertical_f32 does with the two rows' outputs.
-inline void Blend2(const __m256 h0[3], const __m256 h1[3], const float* wy, const float* s, const float* b,
-                   float* const out[3], int d) {
-  const __m256 a = _mm256_set1_ps(wy[0]), c = _mm256_set1_ps(wy[1]);
-  for (int k = 0; k < 3; ++k) {
-    const __m256 v = _mm256_add_ps(_mm256_mul_ps(a, h0[k]), _mm256_mul_ps(c, h1[k]));
-    _mm256_storeu_ps(out[k] + d, _mm256_add_ps(_mm256_mul_ps(v, _mm256_set1_ps(s[k])), _mm256_set1_ps(b[k])));
+// k0 p + k1 q of 8 pairs held as 16-bit words [p, q] per dword: 2^kWeightBits times what PairFilter
+// gives for grid weights, exactly (both are exact).
+inline __m256 GridFilter(__m256i words, __m256i k) { return _mm256_cvtepi32_ps(_mm256_madd_epi16(words, k)); }
+
+// The vertical weights of a two-row kernel scaled by 2^-kWeightBits, to take GridFilter's factor out:
+// (wy 2^-14) (2^14 H) rounds exactly like wy H (a power of two changes no rounding).
+inline void GridVerticalWeights(const float* wy, __m256* a, __m256* c) {
+  const float unit = 1.f / (1 << kWeightBits);
+  *a = _mm256_set1_ps(wy[0] * unit), *c = _mm256_set1_ps(wy[1] * unit);
+}
+
+// Packed pairs as 16-bit words for GridFilter: channel k's dword of a pair is [c_k(p), 0, c_k(q), 0].
+template <int kBpp>
+class PackedWords {
+ public:
+  explicit PackedWords(const int* off) {
+    for (int k = 0; k < 3; ++k) DwordMasks(Bytes4(off[k], 0x80, kBpp + off[k], 0x80), m_[k]);
   }
+  // h[k]: 2^kWeightBits (w0 c_k(p) + w1 c_k(q)) of the 8 outputs at offsets x, weights kw (GridWeights).
+  void operator()(const uint8_t* row, const uint32_t x[8], __m256i kw, ptrdiff_t pf, __m256 h[3]) const {
+    __m256i v[3] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+    for (int j = 0; j < 4; ++j) {
+      const uint8_t *p0 = row + x[j], *p1 = row + x[j + 4];
+      if (j % 2 == 0) PrefetchAt(p0, pf), PrefetchAt(p1, pf);
+      const __m256i win = Windows(p0, p1);
+      for (int k = 0; k < 3; ++k) v[k] = _mm256_or_si256(v[k], _mm256_shuffle_epi8(win, m_[k][j]));
+    }
+    for (int k = 0; k < 3; ++k) h[k] = GridFilter(v[k], kw);
+  }
+
+ private:
+  __m256i m_[3][4];
+};
+
+// f(std::integral_constant<int, bpp>) for the packed pixel sizes.
+template <typename F>
+inline void WithBpp(int bpp, F f) {
+  if (bpp == 3)
+    f(std::integral_constant<int, 3>{});
+  else
+    f(std::integral_constant<int, 4>{});
+}
+
+void PairsPacked(const uint8_t* row, const int32_t* cols, int n, int safe_n, int bpp, const int* off,
+                 const float* w0, const float* w1, ptrdiff_t pf, float* o0, float* o1, float* o2) {
+  int d = 0;
+  WithBpp(bpp, [&](auto kBpp) {
+    const PackedPairs<kBpp> pairs(off);
+    float* const o[3] = {o0, o1, o2};
+    d = Groups8(safe_n, [&](int d) {
+      uint32_t x[8];
+      PairOffsets<kBpp>(cols, d, x);
+      __m256 h[3];
+      pairs(row, x, _mm256_loadu_ps(w0 + d), _mm256_loadu_ps(w1 + d), pf, h);
+      for (int k = 0; k < 3; ++k) _mm256_storeu_ps(o[k] + d, h[k]);
+    });
+  });
+  if (d < n) S().pairs_packed(row, cols + 2 * d, n - d, 0, bpp, off, w0 + d, w1 + d, pf, o0 + d, o1 + d, o2 + d);
 }
 
 void Pairs2Packed(const uint8_t* const row[2], const int32_t* cols, int n, int safe_n, int bpp, const int* off,
                   const float* w0, const float* w1, const float* wy, const float* s, const float* b, ptrdiff_t pf,
                   float* const out[3]) {
-  const PackedPairs pairs(bpp, off);
-  const int d = Groups8(safe_n, [&](int d) {
-    const __m256 v0 = _mm256_loadu_ps(w0 + d), v1 = _mm256_loadu_ps(w1 + d);
-    __m256 h0[3], h1[3];
-    pairs(row[0], cols, d, v0, v1, pf, h0);
-    pairs(row[1], cols, d, v0, v1, pf, h1);
-    Blend2(h0, h1, wy, s, b, out, d);
+  int d = 0;
+  WithBpp(bpp, [&](auto kBpp) {
+    const PackedWords<kBpp> words(off);
+    // Locals, not the callers' arrays: the stores below may alias memory, which would reload those.
+    const uint8_t *r0 = row[0], *r1 = row[1];
+    float* const o[3] = {out[0], out[1], out[2]};
+    __m256 a, c;
+    GridVerticalWeights(wy, &a, &c);
+    const __m256 vs[3] = {_mm256_set1_ps(s[0]), _mm256_set1_ps(s[1]), _mm256_set1_ps(s[2])};
+    const __m256 vb[3] = {_mm256_set1_ps(b[0]), _mm256_set1_ps(b[1]), _mm256_set1_ps(b[2])};
+    d = Groups8(safe_n, [&](int d) {
+      uint32_t x[8];
+      PairOffsets<kBpp>(cols, d, x);
+      const __m256i kw = GridWeights(w0 + d, w1 + d);
+      __m256 h0[3], h1[3];
+      words(r0, x, kw, pf, h0);
+      words(r1, x, kw, pf, h1);
+      // Blended vertically and normalized as vertical_f32 does with the two rows' outputs.
+      for (int k = 0; k < 3; ++k) {
+        const __m256 v = _mm256_add_ps(_mm256_mul_ps(a, h0[k]), _mm256_mul_ps(c, h1[k]));
+        _mm256_storeu_ps(o[k] + d, _mm256_add_ps(_mm256_mul_ps(v, vs[k]), vb[k]));
+      }
+    });
   });
   if (d < n) {
     float* const tail[3] = {out[0] + d, out[1] + d, out[2] + d};
@@ -530,6 +598,102 @@ void VerticalYuv(const float* const* rows, const float* w, int taps, int n, cons
   for (; i < n; ++i) VerticalYuvPixel(rows, w, taps, i, k, s, b, out);
 }
 
+// pairs2_yuv tables (NV12 / NV21): at a downscale of up to ~7x, pairs d and d + 1 (d even) lie in
+// one 16-byte window at pair d, so one window load serves two pairs. Per group of 8 outputs, six
+// 32-byte shuffles to GridFilter's words: luma A, luma B, U A, U B, V A, V B. A's lanes hold the
+// windows of pairs 0 and 4 (feeding output dwords 0-1 of each lane), B's those of pairs 2 and 6
+// (dwords 2-3); a luma dword gets [P(x), 0, P(x + 1), 0], a U dword [U(x), 0, U(x + 1), 0].
+constexpr int kCoupleMasks = 6;
+
+bool Pairs2YuvTables(const int32_t* cols, int safe_n, int cstep, int u_off, int v_off, std::vector<uint8_t>* tables) {
+  if (cstep != 2) return false;  // I420's separate U and V planes take the per-pair kernels
+  constexpr int kGroupBytes = kCoupleMasks * 32;
+  std::vector<uint8_t> t(static_cast<size_t>(safe_n / 8) * kGroupBytes, 0x80);
+  for (int d = 0; d + 8 <= safe_n; d += 8) {
+    uint8_t* g = &t[static_cast<size_t>(d / 8) * kGroupBytes];
+    for (int q = 0; q < 8; ++q) {
+      const int x = cols[2 * (d + q)], xb = cols[2 * (d + (q & ~1))];
+      // Bytes from the window start: luma of x, x + 1; chroma sample of x and of x + 1.
+      const int ry = x - xb, cf = (x & ~1) - (xb & ~1), cs = ((x + 1) & ~1) - (xb & ~1);
+      if (ry + 1 > 15 || cs + std::max(u_off, v_off) > 15) return false;
+      const int at = ((q % 4) / 2) * 32 + (q / 4) * 16 + (q % 4) * 4;  // mask A or B, lane, dword
+      const int first[3] = {ry, cf + u_off, cf + v_off}, second[3] = {ry + 1, cs + u_off, cs + v_off};
+      for (int m = 0; m < 3; ++m) {
+        g[m * 64 + at] = static_cast<uint8_t>(first[m]);
+        g[m * 64 + at + 2] = static_cast<uint8_t>(second[m]);
+      }
+    }
+  }
+  *tables = std::move(t);
+  return true;
+}
+
+// Two window loads at offsets a0 / a1 (lanes of A) and b0 / b1 (lanes of B) of one row.
+struct Couple {
+  __m256i a, b;
+  Couple(const uint8_t* row, uint32_t a0, uint32_t a1, uint32_t b0, uint32_t b1)
+      : a(Windows(row + a0, row + a1)), b(Windows(row + b0, row + b1)) {}
+  __m256i Words(const __m256i* masks) const {
+    return _mm256_or_si256(_mm256_shuffle_epi8(a, _mm256_loadu_si256(masks)),
+                           _mm256_shuffle_epi8(b, _mm256_loadu_si256(masks + 1)));
+  }
+};
+
+// pairs2_yuv over whole groups of 8 safe outputs with the tables; returns the first output not done.
+template <bool kTwoChroma>
+int Pairs2YuvCouples(const uint8_t* const y[2], const uint8_t* const c[2], const int32_t* cols, const uint8_t* tables,
+                     int safe_n, const float* w0, const float* w1, const float* wy, const YuvFloat& k, const float* s,
+                     const float* b, ptrdiff_t pf_y, ptrdiff_t pf_c, float* const out[3]) {
+  const YuvFloatVec convert(k);
+  const __m256 vs[3] = {_mm256_set1_ps(s[0]), _mm256_set1_ps(s[1]), _mm256_set1_ps(s[2])};
+  const __m256 vb[3] = {_mm256_set1_ps(b[0]), _mm256_set1_ps(b[1]), _mm256_set1_ps(b[2])};
+  __m256 ya, yc;
+  GridVerticalWeights(wy, &ya, &yc);
+  auto blend = [&](__m256 top, __m256 bottom) { return _mm256_add_ps(_mm256_mul_ps(ya, top), _mm256_mul_ps(yc, bottom)); };
+  // Locals, not the callers' arrays: the stores below may alias memory, which would reload those.
+  const uint8_t *y0 = y[0], *y1 = y[1], *c0 = c[0], *c1 = c[1];
+  float* const o[3] = {out[0], out[1], out[2]};
+  int d = 0;
+  for (; d + 8 <= safe_n; d += 8, tables += kCoupleMasks * 32) {
+    const uint32_t a0 = static_cast<uint32_t>(cols[2 * d]), a1 = static_cast<uint32_t>(cols[2 * (d + 4)]);
+    const uint32_t b0 = static_cast<uint32_t>(cols[2 * (d + 2)]), b1 = static_cast<uint32_t>(cols[2 * (d + 6)]);
+    const __m256i* m = reinterpret_cast<const __m256i*>(tables);
+    PrefetchAt(y0 + a0, pf_y), PrefetchAt(y0 + a1, pf_y), PrefetchAt(y1 + a0, pf_y), PrefetchAt(y1 + a1, pf_y);
+    PrefetchAt(c0 + (a0 & ~1u), pf_c), PrefetchAt(c0 + (a1 & ~1u), pf_c);
+    const __m256i kw = GridWeights(w0 + d, w1 + d);
+    const __m256 luma = blend(GridFilter(Couple(y0, a0, a1, b0, b1).Words(m), kw),
+                              GridFilter(Couple(y1, a0, a1, b0, b1).Words(m), kw));
+    const Couple q0(c0, a0 & ~1u, a1 & ~1u, b0 & ~1u, b1 & ~1u);
+    const __m256 u0 = GridFilter(q0.Words(m + 2), kw), v0 = GridFilter(q0.Words(m + 4), kw);
+    __m256 u1 = u0, v1 = v0;
+    if (kTwoChroma) {
+      const Couple q1(c1, a0 & ~1u, a1 & ~1u, b0 & ~1u, b1 & ~1u);
+      u1 = GridFilter(q1.Words(m + 2), kw), v1 = GridFilter(q1.Words(m + 4), kw);
+    }
+    __m256 rgb[3];
+    convert(luma, blend(u0, u1), blend(v0, v1), rgb);
+    for (int ch = 0; ch < 3; ++ch) _mm256_storeu_ps(o[ch] + d, _mm256_add_ps(_mm256_mul_ps(rgb[ch], vs[ch]), vb[ch]));
+  }
+  return d;
+}
+
+void Pairs2Yuv(const uint8_t* const y[2], const uint8_t* const u[2], const uint8_t* const v[2], int cstep,
+               const int32_t* cols, const uint8_t* odd, const uint8_t* tables, int n, int safe_n, const float* w0,
+               const float* w1, const float* wy, const YuvFloat& k, const float* s, const float* b, ptrdiff_t pf_y,
+               ptrdiff_t pf_c, float* const out[3]) {
+  int d = 0;
+  if (tables) {
+    const uint8_t* c[2] = {std::min(u[0], v[0]), std::min(u[1], v[1])};
+    d = u[0] == u[1] ? Pairs2YuvCouples<false>(y, c, cols, tables, safe_n, w0, w1, wy, k, s, b, pf_y, pf_c, out)
+                     : Pairs2YuvCouples<true>(y, c, cols, tables, safe_n, w0, w1, wy, k, s, b, pf_y, pf_c, out);
+  }
+  if (d < n) {
+    float* const rest[3] = {out[0] + d, out[1] + d, out[2] + d};
+    Pairs2YuvByChunks(Avx2Kernels(), y, u, v, cstep, cols + 2 * d, odd + d, n - d, safe_n - d, w0 + d, w1 + d, wy, k,
+                      s, b, pf_y, pf_c, rest);
+  }
+}
+
 void StoreF32(const float* in, int n, float s, float b, float* out, int step) {
   if (step != 1) return S().store_f32(in, n, s, b, out, step);
   const __m256 vs = _mm256_set1_ps(s), vb = _mm256_set1_ps(b);
@@ -572,7 +736,7 @@ void StoreQ8(const float* in, int n, float s, float b, float qs, int zp, int lo,
 }  // namespace
 
 const Kernels& Avx2Kernels() {
-  static const Kernels k = {"avx2", GatherPacked, PairsPacked, PairsPlane, PairsChroma, Pairs2Packed, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
+  static const Kernels k = {"avx2", GatherPacked, PairsPacked, PairsPlane, PairsChroma, Pairs2Packed, Pairs2Yuv, Pairs2YuvTables, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
                             VerticalF32, VerticalYuv, StoreF32, StoreF16, StoreQ8};
   return k;
 }

@@ -281,12 +281,19 @@ void Pairs2Packed(const uint8_t* const row[2], const int32_t* cols, int n, int /
   });
 }
 
+void Pairs2Yuv(const uint8_t* const y[2], const uint8_t* const u[2], const uint8_t* const v[2], int cstep,
+               const int32_t* cols, const uint8_t* odd, const uint8_t* /*tables*/, int n, int safe_n, const float* w0,
+               const float* w1, const float* wy, const YuvFloat& k, const float* s, const float* b, ptrdiff_t pf_y,
+               ptrdiff_t pf_c, float* const out[3]) {
+  Pairs2YuvByChunks(NeonKernels(), y, u, v, cstep, cols, odd, n, safe_n, w0, w1, wy, k, s, b, pf_y, pf_c, out);
+}
+
 }  // namespace
 
 const Kernels& NeonKernels() {
   // No gather instruction on NEON: the plain gathers and the general horizontal filter are the scalar
   // loops; the fused pair kernels load lanes one by one.
-  static const Kernels k = {"neon", ScalarKernels().gather_packed, PairsPacked, PairsPlane, PairsChroma, Pairs2Packed,
+  static const Kernels k = {"neon", ScalarKernels().gather_packed, PairsPacked, PairsPlane, PairsChroma, Pairs2Packed, Pairs2Yuv, NoPairTables,
                             ScalarKernels().gather_yuv,
                             YuvToRgb, RgbToGray,
                             ScalarKernels().horizontal, HorizontalPairs, Vertical, VerticalF32, VerticalYuv, StoreF32, StoreF16,

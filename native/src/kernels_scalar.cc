@@ -174,10 +174,17 @@ void Pairs2Packed(const uint8_t* const row[2], const int32_t* cols, int n, int /
   });
 }
 
+void Pairs2Yuv(const uint8_t* const y[2], const uint8_t* const u[2], const uint8_t* const v[2], int cstep,
+               const int32_t* cols, const uint8_t* odd, const uint8_t* /*tables*/, int n, int safe_n, const float* w0,
+               const float* w1, const float* wy, const YuvFloat& k, const float* s, const float* b, ptrdiff_t pf_y,
+               ptrdiff_t pf_c, float* const out[3]) {
+  Pairs2YuvByChunks(ScalarKernels(), y, u, v, cstep, cols, odd, n, safe_n, w0, w1, wy, k, s, b, pf_y, pf_c, out);
+}
+
 }  // namespace
 
 const Kernels& ScalarKernels() {
-  static const Kernels k = {"scalar", GatherPacked, PairsPacked, PairsPlane, PairsChroma, Pairs2Packed, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
+  static const Kernels k = {"scalar", GatherPacked, PairsPacked, PairsPlane, PairsChroma, Pairs2Packed, Pairs2Yuv, NoPairTables, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
                             VerticalF32, VerticalYuv, StoreF32, StoreF16, StoreQ8};
   return k;
 }

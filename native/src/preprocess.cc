@@ -44,6 +44,8 @@ void RgbOffsets(PixelFormat f, int off[3]) {
   off[2] = bgr_order ? 0 : 2;
 }
 
+int ChromaStep(PixelFormat f) { return f == PixelFormat::kI420 ? 1 : 2; }
+
 YuvCoeffs MakeCoeffs(ColorMatrix m, ColorRange r) {
   // Same formulas as vidlite.preprocess.reference.yuv_coefficients.
   const double kr = m == ColorMatrix::kBT601 ? 0.299 : 0.2126;
@@ -79,10 +81,11 @@ struct Plan {
   int tail = 0, tail_x = 0;
   std::vector<int32_t> tail_cols;
   size_t tail_bytes = 0;      // per copied plane: the row from tail_x to the frame's right edge + padding
-  // Packed colour source, bilinear >= 2x down in both directions to float32 NCHW colour: no source
-  // row serves two output rows, so each output row filters its two source rows in one fused kernel,
-  // straight into the tensor. (The same for 4:2:0 measured no faster than the cached rows.)
+  // Bilinear >= 2x down in both directions to float32 NCHW colour: no source row serves two output
+  // rows, so each output row filters its two source rows (and their chroma) in one fused kernel,
+  // straight into the tensor (pairs2_packed, pairs2_yuv).
   bool two_rows = false;
+  std::vector<uint8_t> yuv_tables;  // two_rows from 4:2:0: the kernels' pairs2_yuv_tables (empty: none)
   // 4:2:0 source to colour output: the Y, U and V planes (chroma replicated 2x2) are filtered like
   // colour planes and converted to RGB once per output pixel (vertical_yuv), not per source pixel.
   bool yuv_planes = false;
@@ -153,9 +156,14 @@ Plan MakePlan(const Spec& spec, const Image& im, const Rect& roi, const Kernels&
     }
   }
   p.pair_kernels = p.pairs && spec.order != ChannelOrder::kGray && im.format != PixelFormat::kGray;
-  p.two_rows = p.pair_kernels && p.ty.taps == 2 && !yuv &&
-               spec.dtype == DType::kFloat32 && spec.layout == Layout::kNCHW;
+  p.two_rows = p.pair_kernels && p.ty.taps == 2 && spec.dtype == DType::kFloat32 && spec.layout == Layout::kNCHW &&
+               OnWeightGrid(p.wx);
   for (int d = 0; p.two_rows && d + 1 < p.dst.h; ++d) p.two_rows = p.ty.start[d + 1] >= p.ty.start[d] + 2;
+  if (p.two_rows && yuv) {
+    const bool nv21 = im.format == PixelFormat::kNV21;
+    k.pairs2_yuv_tables(p.cols.data(), std::min(p.safe_pairs, p.tail), ChromaStep(im.format), nv21 ? 1 : 0,
+                        nv21 ? 0 : 1, &p.yuv_tables);
+  }
   p.yuv_planes = yuv && spec.order != ChannelOrder::kGray;
   p.channels = Channels(spec);
   p.planes = (im.format == PixelFormat::kGray) ? 1 : p.channels;
@@ -181,8 +189,6 @@ struct YuvRow {
   const uint8_t *y, *u, *v, *uv;
 };
 
-int ChromaStep(PixelFormat f) { return f == PixelFormat::kI420 ? 1 : 2; }
-
 YuvRow YuvRowAt(const Image& im, int sy) {
   const uint8_t* y = im.plane[0] + sy * im.stride[0];
   if (im.format == PixelFormat::kI420)
@@ -201,7 +207,7 @@ class Worker {
       : spec_(spec), p_(p), k_(k), nu_(static_cast<int>(p.cols.size())), slots_(p.ty.taps),
         cache_(static_cast<size_t>(slots_) * p.planes * p.dst.w), keys_(slots_, -1), ckeys_(slots_, -1),
         bytes_(6 * (static_cast<size_t>(nu_) + kPad)), vbuf_(3 * static_cast<size_t>(p.dst.w)), rows_(3 * slots_),
-        tail_(3 * p.tail_bytes),
+        tail_(6 * p.tail_bytes),
         direct_f32_(spec.dtype == DType::kFloat32 && spec.layout == Layout::kNCHW && p.planes == p.channels),
         yuvf_(p.yuv) {}
 
@@ -219,7 +225,10 @@ class Worker {
       const int later = cy + kPairsAhead < p_.dst.h ? p_.src.y + p_.ty.start[cy + kPairsAhead] : -1;
       if (!p_.pair_kernels && cy + kAhead < p_.dst.h) Prefetch(im, p_.src.y + p_.ty.start[cy + kAhead], taps);
       if (p_.two_rows) {
-        TwoRows(im, oy, cy, first, later < 0 ? 0 : (later - first) * im.stride[0], reinterpret_cast<float*>(out));
+        if (p_.yuv_planes)
+          TwoRowsYuv(im, oy, cy, first, later, reinterpret_cast<float*>(out));
+        else
+          TwoRows(im, oy, cy, first, later < 0 ? 0 : (later - first) * im.stride[0], reinterpret_cast<float*>(out));
         continue;
       }
       for (int t = 0; t < taps; ++t) {
@@ -336,21 +345,28 @@ class Worker {
       rows_[t] = Slot((first + t) % slots_, 0);
       for (int pl = 1; pl < 3; ++pl) rows_[pl * taps + t] = Slot(((first + t) >> 1) % slots_, pl);
     }
-    const bool bgr = spec_.order == ChannelOrder::kBGR;
     float* rgb[3];  // where R, G, B go
     float s[3] = {1.f, 1.f, 1.f}, b[3] = {0.f, 0.f, 0.f};
-    for (int c = 0; c < 3; ++c) {
-      const int ch = bgr ? 2 - c : c;  // output channel of R, G, B
-      if (direct_f32_) {
-        rgb[c] = reinterpret_cast<float*>(out) + (static_cast<size_t>(ch) * spec_.height + oy) * spec_.width + p_.dst.x;
-        s[c] = p_.scale[ch], b[c] = p_.bias[ch];
-      } else {
-        rgb[c] = vbuf_.data() + static_cast<size_t>(ch) * n;
-      }
+    if (direct_f32_) {
+      RgbRow(oy, reinterpret_cast<float*>(out), rgb, s, b);
+    } else {
+      for (int c = 0; c < 3; ++c) rgb[c] = vbuf_.data() + static_cast<size_t>(OutputChannel(c)) * n;
     }
     k_.vertical_yuv(rows_.data(), wy, taps, n, yuvf_, s, b, rgb);
     if (direct_f32_) return;
     for (int c = 0; c < 3; ++c) StoreChannel(vbuf_.data() + static_cast<size_t>(c) * n, c, oy, out);
+  }
+
+  // The output channel of R (0), G (1) or B (2).
+  int OutputChannel(int c) const { return spec_.order == ChannelOrder::kBGR ? 2 - c : c; }
+
+  // Where R, G and B of output row oy start in a float32 NCHW tensor, with their scale and bias.
+  void RgbRow(int oy, float* out, float* rgb[3], float s[3], float b[3]) const {
+    for (int c = 0; c < 3; ++c) {
+      const int ch = OutputChannel(c);
+      rgb[c] = out + (static_cast<size_t>(ch) * spec_.height + oy) * spec_.width + p_.dst.x;
+      s[c] = p_.scale[ch], b[c] = p_.bias[ch];
+    }
   }
 
   // Plane pl of cache slot `slot`. Plan::yuv_planes: plane 0 (Y) is keyed by source row (keys_), planes
@@ -381,13 +397,40 @@ class Worker {
     k_.pairs2_packed(tr, p_.tail_cols.data(), n - t, n - t, bpp, off, w0 + t, w1 + t, wy, p_.scale, p_.bias, 0, ot);
   }
 
-  // The row's planes from column tail_x on (chroma only when `chroma`), copied into the padded buffers.
-  YuvRow PadYuvTail(const Image& im, const YuvRow& row, bool chroma) {
+  // Plan::two_rows from 4:2:0: output row oy (content row cy) from source rows sy and sy + 1 and their
+  // chroma row(s) in one kernel call; `later`: the first row a later call reads (-1: none).
+  void TwoRowsYuv(const Image& im, int oy, int cy, int sy, int later, float* out) {
+    const int n = p_.dst.w, t = p_.tail, step = ChromaStep(im.format);
+    const float *w0 = p_.wx.data(), *w1 = w0 + n, *wy = p_.ty.weights.data() + 2 * static_cast<size_t>(cy);
+    float *o[3], s[3], b[3];
+    RgbRow(oy, out, o, s, b);
+    const YuvRow r[2] = {YuvRowAt(im, sy), YuvRowAt(im, sy + 1)};
+    const uint8_t *y[2] = {r[0].y, r[1].y}, *u[2] = {r[0].u, r[1].u}, *v[2] = {r[0].v, r[1].v};
+    const ptrdiff_t pf_y = later < 0 ? 0 : (later - sy) * im.stride[0];
+    const ptrdiff_t pf_c = later < 0 ? 0 : ((later >> 1) - (sy >> 1)) * im.stride[1];
+    const uint8_t* tables = p_.yuv_tables.empty() ? nullptr : p_.yuv_tables.data();
+    k_.pairs2_yuv(y, u, v, step, p_.cols.data(), p_.odd.data(), tables, t, std::min(p_.safe_pairs, t), w0, w1, wy,
+                  yuvf_, s, b, pf_y, pf_c, o);
+    if (t == n) return;
+    const bool two_chroma = u[0] != u[1];
+    const YuvRow c0 = PadYuvTail(im, r[0], true, 0);
+    YuvRow c1 = PadYuvTail(im, r[1], two_chroma, 3);
+    if (!two_chroma) c1.u = c0.u, c1.v = c0.v;
+    const uint8_t *ty[2] = {c0.y, c1.y}, *tu[2] = {c0.u, c1.u}, *tv[2] = {c0.v, c1.v};
+    float* const ot[3] = {o[0] + t, o[1] + t, o[2] + t};
+    k_.pairs2_yuv(ty, tu, tv, step, p_.tail_cols.data(), p_.odd.data() + t, nullptr, n - t, n - t, w0 + t, w1 + t, wy,
+                  yuvf_, s, b, 0, 0, ot);
+  }
+
+  // The row's planes from column tail_x on (chroma only when `chroma`), copied into the padded buffers
+  // first..first + 2.
+  YuvRow PadYuvTail(const Image& im, const YuvRow& row, bool chroma, int first) {
     const ptrdiff_t x = p_.tail_x, w = im.width;
-    const uint8_t* y = PadTail(0, row.y, x, w);
+    const uint8_t* y = PadTail(first, row.y, x, w);
     if (!chroma) return YuvRow{y, nullptr, nullptr, nullptr};
-    if (!row.uv) return YuvRow{y, PadTail(1, row.u, x / 2, w / 2), PadTail(2, row.v, x / 2, w / 2), nullptr};
-    const uint8_t* c = PadTail(1, row.uv, x, w);
+    if (!row.uv)
+      return YuvRow{y, PadTail(first + 1, row.u, x / 2, w / 2), PadTail(first + 2, row.v, x / 2, w / 2), nullptr};
+    const uint8_t* c = PadTail(first + 1, row.uv, x, w);
     return YuvRow{y, c + (row.u - row.uv), c + (row.v - row.uv), c};
   }
 
@@ -422,7 +465,7 @@ class Worker {
     else if (later >= 0)
       PrefetchChroma(im, later >> 1);  // in place of the skipped chroma kernel's spread prefetches
     if (t == n) return;
-    const YuvRow c = PadYuvTail(im, r, chroma);
+    const YuvRow c = PadYuvTail(im, r, chroma, 0);
     k_.pairs_plane(c.y, p_.tail_cols.data(), n - t, n - t, w0 + t, w1 + t, 0, o_y + t);
     if (chroma)
       k_.pairs_chroma(c.u, c.v, step, p_.tail_cols.data(), p_.odd.data() + t, n - t, n - t, w0 + t, w1 + t, 0, o_u + t,
@@ -488,7 +531,7 @@ class Worker {
   std::vector<uint8_t> bytes_;
   std::vector<float> vbuf_;
   std::vector<const float*> rows_;
-  std::vector<uint8_t> tail_;  // padded copies of row ends (Plan::tail)
+  std::vector<uint8_t> tail_;  // padded copies of row ends (Plan::tail): up to 2 rows of 3 planes
   const bool direct_f32_;
   const YuvFloat yuvf_;
 };

@@ -34,6 +34,11 @@ const int kLengths[] = {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 100, 2
 const YuvCoeffs kYuvDescriptions[] = {{16, 19077, 26149, 6419, 13320, 33050}, {0, 16384, 22970, 5638, 11700, 29032},
                                       {16, 19077, 29372, 3494, 8731, 34610}, {0, 16384, 25802, 3069, 7669, 30402}};
 
+// A bilinear weight as the geometry makes them: on the 2^-kWeightBits grid the two-row kernels need.
+float GridWeight(std::mt19937& rng) {
+  return static_cast<float>(rng() % ((1u << kWeightBits) + 1)) / static_cast<float>(1 << kWeightBits);
+}
+
 template <typename T>
 bool Same(const T* a, const T* b, size_t n) { return std::memcmp(a, b, n * sizeof(T)) == 0; }
 
@@ -167,7 +172,7 @@ VT_TEST(GathersMatchScalar) {
           // The fused gather + horizontal filter equals the two kernels in sequence.
           const int np = m / 2;
           std::vector<float> w(2 * np);
-          for (float& x : w) x = static_cast<float>(rng() % 1000) / 999.f;
+          for (float& x : w) x = GridWeight(rng);
           std::vector<float> chain(3 * np), fused(3 * np), simd(3 * np);
           for (int c = 0; c < 3; ++c) ScalarKernels().horizontal_pairs(&ref[c * m], w.data(), np, &chain[c * np]);
           int safe_pairs = 0;  // 16-byte windows, as the driver computes them
@@ -253,6 +258,74 @@ VT_TEST(PairsPlaneAndChromaEqualChainedKernels) {
         VT_CHECK(Same(chain.data(), fused.data(), chain.size()));
       }
     }
+}
+
+VT_TEST(Pairs2YuvEqualsChainedKernels) {
+  // Two luma rows with their chroma (one shared chroma row, or two), filtered and converted in one
+  // call, equal the scalar pair kernels + vertical_yuv, for every variant, with the variant's tables
+  // where it builds them (pair steps from 2 to 12 pixels: two pairs to a window; up to 40: one) and
+  // without, NV12 / NV21 / I420, rows ending at guard pages.
+  std::mt19937 rng(13);
+  std::vector<const Kernels*> all = SimdVariants();
+  all.push_back(&ScalarKernels());
+  int with_tables = 0;
+  for (const Kernels* k : all)
+    for (int w : {40, 130, 642, 1920})
+      for (int max_step : {3, 9, 13, 40}) {
+        std::vector<int32_t> cols;
+        for (int x = static_cast<int>(rng() % 2); x + 1 < w; x += 2 + static_cast<int>(rng() % (max_step - 1)))
+          cols.push_back(x), cols.push_back(x + 1);
+        const int np = static_cast<int>(cols.size()) / 2;
+        std::vector<uint8_t> odd(np);
+        for (int d = 0; d < np; ++d) odd[d] = static_cast<uint8_t>(cols[2 * d] & 1);
+        std::vector<float> wt(2 * np);
+        for (float& x : wt) x = GridWeight(rng);
+        std::vector<std::unique_ptr<vtest::GuardedBuffer>> bufs;
+        auto row = [&](int bytes) {
+          bufs.emplace_back(new vtest::GuardedBuffer(bytes));
+          bufs.back()->Fill(rng);
+          return bufs.back()->data();
+        };
+        const uint8_t *y[2] = {row(w), row(w)}, *uv[2] = {row(w), row(w)};
+        const uint8_t *u[2] = {row(w / 2), row(w / 2)}, *v[2] = {row(w / 2), row(w / 2)};
+        struct C { int step, u_off, v_off; const uint8_t *u0, *v0, *u1, *v1; int row; } layouts[] = {
+            {2, 0, 1, uv[0], uv[0] + 1, uv[1], uv[1] + 1, w}, {2, 1, 0, uv[0] + 1, uv[0], uv[1] + 1, uv[1], w},
+            {1, 0, 0, u[0], v[0], u[1], v[1], w / 2}};
+        for (const C& c : layouts)
+          for (bool shared : {true, false}) {
+            int safe = 0;  // as the driver computes it
+            while (safe < np) {
+              const int x = cols[2 * safe], c0 = (x >> 1) * c.step + (c.step == 2 ? 1 : 0);
+              if (x + 16 > w || c0 + 16 > c.row) break;
+              ++safe;
+            }
+            const uint8_t *cu[2] = {c.u0, shared ? c.u0 : c.u1}, *cv[2] = {c.v0, shared ? c.v0 : c.v1};
+            const float wy[2] = {0.37f, 0.63f}, sc[3] = {0.0171f, 0.0175f, 0.0174f}, bi[3] = {-2.11f, -2.03f, -1.8f};
+            const YuvFloat yuv(kYuvDescriptions[rng() % 4]);
+            std::vector<float> want(3 * np), got(3 * np, -1.f);
+            float* const wo[3] = {&want[0], &want[np], &want[2 * np]};
+            float* const go[3] = {&got[0], &got[np], &got[2 * np]};
+            // The chained scalar reference, one call per plane and row.
+            std::vector<float> h(6 * static_cast<size_t>(np));
+            for (int r = 0; r < 2; ++r) {
+              ScalarKernels().pairs_plane(y[r], cols.data(), np, 0, wt.data(), wt.data() + np, 0, &h[r * np]);
+              ScalarKernels().pairs_chroma(cu[r], cv[r], c.step, cols.data(), odd.data(), np, 0, wt.data(),
+                                           wt.data() + np, 0, &h[(2 + r) * np], &h[(4 + r) * np]);
+            }
+            const float* rows[6] = {&h[0], &h[np], &h[2 * np], &h[3 * np], &h[4 * np], &h[5 * np]};
+            ScalarKernels().vertical_yuv(rows, wy, 2, np, yuv, sc, bi, wo);
+            std::vector<uint8_t> tables;
+            const bool built = k->pairs2_yuv_tables(cols.data(), safe, c.step, c.u_off, c.v_off, &tables);
+            with_tables += built;
+            for (bool use : {false, true}) {
+              if (use && !built) continue;
+              k->pairs2_yuv(y, cu, cv, c.step, cols.data(), odd.data(), use ? tables.data() : nullptr, np, safe,
+                            wt.data(), wt.data() + np, wy, yuv, sc, bi, 4096, -2048, go);
+              VT_CHECK(Same(want.data(), got.data(), want.size()));
+            }
+          }
+      }
+  std::printf("  %d layouts with tables\n", with_tables);
 }
 
 VT_TEST(VerticalYuvMatchesScalar) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "check.h"
+#include "geometry.h"
 #include "vidlite/cpu_features.h"
 #include "vidlite/preprocess.h"
 
@@ -141,6 +142,18 @@ VT_TEST(PairKernelsEqualScalarAtRowEdges) {
         }
     }
   std::printf("  %d configurations compared\n", cases);
+}
+
+VT_TEST(BilinearWeightsLieOnTheKernelGrid) {
+  // The two-row kernels filter in integers only on the weight grid (kernels.h); off it the driver
+  // falls back to the slower cached rows, so the geometry must keep every bilinear weight on it.
+  for (int src : {2, 3, 7, 480, 1080, 1920, 3840})
+    for (int dst : {1, 2, 5, 224, 640}) {
+      const Taps t = MakeTaps(Resize::kBilinear, src, dst);
+      VT_CHECK(OnWeightGrid(t.weights));
+      for (int d = 0; d < dst && t.taps == 2; ++d) VT_CHECK(t.weights[2 * d] + t.weights[2 * d + 1] == 1.f);
+    }
+  VT_CHECK(!OnWeightGrid({0.3f}));  // area weights of a 1.5x downscale are not on it
 }
 
 VT_TEST(ConstantColourGivesNormalizedConstant) {

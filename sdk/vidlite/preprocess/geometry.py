@@ -48,8 +48,13 @@ def layout(fit: str, roi: Rect, out_w: int, out_h: int) -> tuple[Rect, Rect]:
     return roi, Rect(0, 0, out_w, out_h)
 
 
+# Bilinear weights are multiples of 1/BILINEAR_ONE (OpenCV rounds its 8-bit ones to 2^-11), so a
+# weighted pair of 8-bit pixels is exact in float32: the native kernels may then filter in integers.
+BILINEAR_ONE = 16384
+
+
 def bilinear_taps(src: int, dst: int) -> Taps:
-    """OpenCV INTER_LINEAR geometry: half-pixel centers, edge taps clamped."""
+    """OpenCV INTER_LINEAR geometry: half-pixel centers, edge taps clamped, weights on a 2^-14 grid."""
     if src == 1:
         return Taps(np.zeros(dst, np.int64), np.ones((dst, 1), np.float32))
     scale = src / dst
@@ -63,6 +68,7 @@ def bilinear_taps(src: int, dst: int) -> Taps:
             s, f = 0, 0.0
         if s >= src - 1:
             s, f = src - 2, 1.0  # same value as (src-1, weight 1) but keeps both taps in range
+        f = round(f * BILINEAR_ONE) / BILINEAR_ONE
         start[d] = s
         weights[d] = (1.0 - f, f)
     return Taps(start, weights)
