@@ -10,9 +10,9 @@
 
 namespace vidlite {
 
-// Bilinear weights lie on a grid of 2^-kWeightBits (geometry.h). The two-row pair kernels require it:
-// w * p for an 8-bit p is then exact in float32, and so is w0 * p + w1 * q, which their SIMD variants
-// compute as one integer multiply-add (k0 p + k1 q, k = w 2^kWeightBits) scaled by 2^-kWeightBits.
+// Bilinear weights lie on a grid of 2^-kWeightBits (geometry.h): w * p for an 8-bit p is then exact
+// in float32, and so is w0 * p + w1 * q, which a SIMD variant may compute as one integer multiply-add
+// (k0 p + k1 q, k = w 2^kWeightBits) scaled by 2^-kWeightBits, bit-identical to the float reference.
 constexpr int kWeightBits = 14;
 
 // R,G,B = clamp((max(Y - y_offset, 0) * y + {rv*V', -gu*U' - gv*V', bu*U'} + 2^13) >> 14),
@@ -91,17 +91,18 @@ struct Kernels {
   void (*pairs_chroma)(const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols, const uint8_t* odd, int n,
                        int safe_n, const float* w0, const float* w1, ptrdiff_t pf, float* o_u, float* o_v);
   // Both tap rows of one output row, for bilinear downscales by >= 2x in both directions of packed
-  // sources to float32 planes (w0, w1 on the weight grid): out[k][d] = (wy[0] * H0_k[d] + wy[1] * H1_k[d]) * s[k] + b[k], where
+  // sources to float32 planes: out[k][d] = (wy[0] * H0_k[d] + wy[1] * H1_k[d]) * s[k] + b[k], where
   // H0 / H1 are what pairs_packed gives for row[0] / row[1], rounded exactly like pairs_packed
   // followed by vertical_f32. Windows as for pairs_packed.
   void (*pairs2_packed)(const uint8_t* const row[2], const int32_t* cols, int n, int safe_n, int bpp,
                         const int* off, const float* w0, const float* w1, const float* wy, const float* s,
                         const float* b, ptrdiff_t pf, float* const out[3]);
-  // The 4:2:0 counterpart of pairs2_packed (w0, w1 on the weight grid): y[r] the two luma rows, u[r] / v[r] the chroma of each
+  // The 4:2:0 counterpart of pairs2_packed: y[r] the two luma rows, u[r] / v[r] the chroma of each
   // (the same chroma row when both luma rows share it). out[c][d] is exactly what pairs_plane on each
   // luma row, pairs_chroma on each chroma row and vertical_yuv with taps 2 and weights wy give.
   // Windows as for pairs_chroma; pf_y / pf_c: prefetch hints as pf, for luma and chroma rows.
-  // tables: what pairs2_yuv_tables built for these cols and safe_n (null: none).
+  // tables: what pairs2_yuv_tables built for these cols and safe_n (null: none); with tables, w0 and
+  // w1 must lie on the weight grid.
   void (*pairs2_yuv)(const uint8_t* const y[2], const uint8_t* const u[2], const uint8_t* const v[2], int cstep,
                      const int32_t* cols, const uint8_t* odd, const uint8_t* tables, int n, int safe_n,
                      const float* w0, const float* w1, const float* wy, const YuvFloat& k, const float* s,

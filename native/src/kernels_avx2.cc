@@ -163,48 +163,6 @@ class PackedPairs {
   __m256i ma_[4], mb_[4];
 };
 
-// Weights on the grid (kernels.h) as int16 pairs [k0, k1] of outputs d..d+7, k = w 2^kWeightBits.
-inline __m256i GridWeights(const float* w0, const float* w1) {
-  const __m256 one = _mm256_set1_ps(1 << kWeightBits);
-  const __m256i k0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(w0), one));
-  const __m256i k1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(w1), one));
-  return _mm256_or_si256(k0, _mm256_slli_epi32(k1, 16));
-}
-
-// k0 p + k1 q of 8 pairs held as 16-bit words [p, q] per dword: 2^kWeightBits times what PairFilter
-// gives for grid weights, exactly (both are exact).
-inline __m256 GridFilter(__m256i words, __m256i k) { return _mm256_cvtepi32_ps(_mm256_madd_epi16(words, k)); }
-
-// The vertical weights of a two-row kernel scaled by 2^-kWeightBits, to take GridFilter's factor out:
-// (wy 2^-14) (2^14 H) rounds exactly like wy H (a power of two changes no rounding).
-inline void GridVerticalWeights(const float* wy, __m256* a, __m256* c) {
-  const float unit = 1.f / (1 << kWeightBits);
-  *a = _mm256_set1_ps(wy[0] * unit), *c = _mm256_set1_ps(wy[1] * unit);
-}
-
-// Packed pairs as 16-bit words for GridFilter: channel k's dword of a pair is [c_k(p), 0, c_k(q), 0].
-template <int kBpp>
-class PackedWords {
- public:
-  explicit PackedWords(const int* off) {
-    for (int k = 0; k < 3; ++k) DwordMasks(Bytes4(off[k], 0x80, kBpp + off[k], 0x80), m_[k]);
-  }
-  // h[k]: 2^kWeightBits (w0 c_k(p) + w1 c_k(q)) of the 8 outputs at offsets x, weights kw (GridWeights).
-  void operator()(const uint8_t* row, const uint32_t x[8], __m256i kw, ptrdiff_t pf, __m256 h[3]) const {
-    __m256i v[3] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
-    for (int j = 0; j < 4; ++j) {
-      const uint8_t *p0 = row + x[j], *p1 = row + x[j + 4];
-      if (j % 2 == 0) PrefetchAt(p0, pf), PrefetchAt(p1, pf);
-      const __m256i win = Windows(p0, p1);
-      for (int k = 0; k < 3; ++k) v[k] = _mm256_or_si256(v[k], _mm256_shuffle_epi8(win, m_[k][j]));
-    }
-    for (int k = 0; k < 3; ++k) h[k] = GridFilter(v[k], kw);
-  }
-
- private:
-  __m256i m_[3][4];
-};
-
 // f(std::integral_constant<int, bpp>) for the packed pixel sizes.
 template <typename F>
 inline void WithBpp(int bpp, F f) {
@@ -236,21 +194,20 @@ void Pairs2Packed(const uint8_t* const row[2], const int32_t* cols, int n, int s
                   float* const out[3]) {
   int d = 0;
   WithBpp(bpp, [&](auto kBpp) {
-    const PackedWords<kBpp> words(off);
+    const PackedPairs<kBpp> pairs(off);
     // Locals, not the callers' arrays: the stores below may alias memory, which would reload those.
     const uint8_t *r0 = row[0], *r1 = row[1];
     float* const o[3] = {out[0], out[1], out[2]};
-    __m256 a, c;
-    GridVerticalWeights(wy, &a, &c);
+    const __m256 a = _mm256_set1_ps(wy[0]), c = _mm256_set1_ps(wy[1]);
     const __m256 vs[3] = {_mm256_set1_ps(s[0]), _mm256_set1_ps(s[1]), _mm256_set1_ps(s[2])};
     const __m256 vb[3] = {_mm256_set1_ps(b[0]), _mm256_set1_ps(b[1]), _mm256_set1_ps(b[2])};
     d = Groups8(safe_n, [&](int d) {
       uint32_t x[8];
       PairOffsets<kBpp>(cols, d, x);
-      const __m256i kw = GridWeights(w0 + d, w1 + d);
+      const __m256 v0 = _mm256_loadu_ps(w0 + d), v1 = _mm256_loadu_ps(w1 + d);
       __m256 h0[3], h1[3];
-      words(r0, x, kw, pf, h0);
-      words(r1, x, kw, pf, h1);
+      pairs(r0, x, v0, v1, pf, h0);
+      pairs(r1, x, v0, v1, pf, h1);
       // Blended vertically and normalized as vertical_f32 does with the two rows' outputs.
       for (int k = 0; k < 3; ++k) {
         const __m256 v = _mm256_add_ps(_mm256_mul_ps(a, h0[k]), _mm256_mul_ps(c, h1[k]));
@@ -596,6 +553,25 @@ void VerticalYuv(const float* const* rows, const float* w, int taps, int n, cons
     }
   }
   for (; i < n; ++i) VerticalYuvPixel(rows, w, taps, i, k, s, b, out);
+}
+
+// Weights on the grid (kernels.h) as int16 pairs [k0, k1] of outputs d..d+7, k = w 2^kWeightBits.
+inline __m256i GridWeights(const float* w0, const float* w1) {
+  const __m256 one = _mm256_set1_ps(1 << kWeightBits);
+  const __m256i k0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(w0), one));
+  const __m256i k1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(w1), one));
+  return _mm256_or_si256(k0, _mm256_slli_epi32(k1, 16));
+}
+
+// k0 p + k1 q of 8 pairs held as 16-bit words [p, q] per dword: 2^kWeightBits times what PairFilter
+// gives for grid weights, exactly (both are exact).
+inline __m256 GridFilter(__m256i words, __m256i k) { return _mm256_cvtepi32_ps(_mm256_madd_epi16(words, k)); }
+
+// The vertical weights of a two-row kernel scaled by 2^-kWeightBits, to take GridFilter's factor out:
+// (wy 2^-14) (2^14 H) rounds exactly like wy H (a power of two changes no rounding).
+inline void GridVerticalWeights(const float* wy, __m256* a, __m256* c) {
+  const float unit = 1.f / (1 << kWeightBits);
+  *a = _mm256_set1_ps(wy[0] * unit), *c = _mm256_set1_ps(wy[1] * unit);
 }
 
 // pairs2_yuv tables (NV12 / NV21): at a downscale of up to ~7x, pairs d and d + 1 (d even) lie in

@@ -85,7 +85,7 @@ struct Plan {
   // rows, so each output row filters its two source rows (and their chroma) in one fused kernel,
   // straight into the tensor (pairs2_packed, pairs2_yuv).
   bool two_rows = false;
-  std::vector<uint8_t> yuv_tables;  // two_rows from 4:2:0: the kernels' pairs2_yuv_tables (empty: none)
+  std::vector<uint8_t> yuv_tables;  // two_rows from 4:2:0: the kernels' pairs2_yuv_tables
   // 4:2:0 source to colour output: the Y, U and V planes (chroma replicated 2x2) are filtered like
   // colour planes and converted to RGB once per output pixel (vertical_yuv), not per source pixel.
   bool yuv_planes = false;
@@ -156,13 +156,16 @@ Plan MakePlan(const Spec& spec, const Image& im, const Rect& roi, const Kernels&
     }
   }
   p.pair_kernels = p.pairs && spec.order != ChannelOrder::kGray && im.format != PixelFormat::kGray;
-  p.two_rows = p.pair_kernels && p.ty.taps == 2 && spec.dtype == DType::kFloat32 && spec.layout == Layout::kNCHW &&
-               OnWeightGrid(p.wx);
+  p.two_rows = p.pair_kernels && p.ty.taps == 2 && spec.dtype == DType::kFloat32 && spec.layout == Layout::kNCHW;
   for (int d = 0; p.two_rows && d + 1 < p.dst.h; ++d) p.two_rows = p.ty.start[d + 1] >= p.ty.start[d] + 2;
   if (p.two_rows && yuv) {
+    // The fused 4:2:0 kernel pays only with the variant's tables (a window load per two pairs, an
+    // integer filter); without them the cached rows are faster (1080p I420 -> 224: 10-16 % slower
+    // through pairs2_yuv's chained kernels; NV12 at 1080p -> 224 with tables: 1.29-1.34x faster).
     const bool nv21 = im.format == PixelFormat::kNV21;
-    k.pairs2_yuv_tables(p.cols.data(), std::min(p.safe_pairs, p.tail), ChromaStep(im.format), nv21 ? 1 : 0,
-                        nv21 ? 0 : 1, &p.yuv_tables);
+    p.two_rows = OnWeightGrid(p.wx) && k.pairs2_yuv_tables(p.cols.data(), std::min(p.safe_pairs, p.tail),
+                                                           ChromaStep(im.format), nv21 ? 1 : 0, nv21 ? 0 : 1,
+                                                           &p.yuv_tables);
   }
   p.yuv_planes = yuv && spec.order != ChannelOrder::kGray;
   p.channels = Channels(spec);
@@ -408,8 +411,7 @@ class Worker {
     const uint8_t *y[2] = {r[0].y, r[1].y}, *u[2] = {r[0].u, r[1].u}, *v[2] = {r[0].v, r[1].v};
     const ptrdiff_t pf_y = later < 0 ? 0 : (later - sy) * im.stride[0];
     const ptrdiff_t pf_c = later < 0 ? 0 : ((later >> 1) - (sy >> 1)) * im.stride[1];
-    const uint8_t* tables = p_.yuv_tables.empty() ? nullptr : p_.yuv_tables.data();
-    k_.pairs2_yuv(y, u, v, step, p_.cols.data(), p_.odd.data(), tables, t, std::min(p_.safe_pairs, t), w0, w1, wy,
+    k_.pairs2_yuv(y, u, v, step, p_.cols.data(), p_.odd.data(), p_.yuv_tables.data(), t, std::min(p_.safe_pairs, t), w0, w1, wy,
                   yuvf_, s, b, pf_y, pf_c, o);
     if (t == n) return;
     const bool two_chroma = u[0] != u[1];
