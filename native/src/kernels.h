@@ -93,7 +93,7 @@ struct Kernels {
   // Both tap rows of one output row, for bilinear downscales by >= 2x in both directions of packed
   // sources to float32 planes: out[k][d] = (wy[0] * H0_k[d] + wy[1] * H1_k[d]) * s[k] + b[k], where
   // H0 / H1 are what pairs_packed gives for row[0] / row[1], rounded exactly like pairs_packed
-  // followed by vertical_f32. Windows as for pairs_packed.
+  // followed by vertical_f32. Windows as for pairs_packed. w0, w1 on the weight grid.
   void (*pairs2_packed)(const uint8_t* const row[2], const int32_t* cols, int n, int safe_n, int bpp,
                         const int* off, const float* w0, const float* w1, const float* wy, const float* s,
                         const float* b, ptrdiff_t pf, float* const out[3]);

@@ -127,6 +127,25 @@ inline int Groups8(int safe_n, Group group) {
   return d;
 }
 
+// Weights on the grid (kernels.h) as int16 pairs [k0, k1] of outputs d..d+7, k = w 2^kWeightBits.
+inline __m256i GridWeights(const float* w0, const float* w1) {
+  const __m256 one = _mm256_set1_ps(1 << kWeightBits);
+  const __m256i k0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(w0), one));
+  const __m256i k1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(w1), one));
+  return _mm256_or_si256(k0, _mm256_slli_epi32(k1, 16));
+}
+
+// k0 p + k1 q of 8 pairs held as 16-bit words [p, q] per dword: 2^kWeightBits times what PairFilter
+// gives for grid weights, exactly (both are exact).
+inline __m256 GridFilter(__m256i words, __m256i k) { return _mm256_cvtepi32_ps(_mm256_madd_epi16(words, k)); }
+
+// The vertical weights of a two-row kernel scaled by 2^-kWeightBits, to take GridFilter's factor out:
+// (wy 2^-14) (2^14 H) rounds exactly like wy H (a power of two changes no rounding).
+inline void GridVerticalWeights(const float* wy, __m256* a, __m256* c) {
+  const float unit = 1.f / (1 << kWeightBits);
+  *a = _mm256_set1_ps(wy[0] * unit), *c = _mm256_set1_ps(wy[1] * unit);
+}
+
 // Byte offsets of the first pixels of outputs d..d+7 (columns are >= 0: 32 bits extend for free);
 // kBpp a constant, so no multiply.
 template <int kBpp>
@@ -157,6 +176,37 @@ class PackedPairs {
     h[0] = PairFilter(w0, w1, _mm256_and_si256(a, lo), _mm256_and_si256(_mm256_srli_epi32(a, 8), lo));
     h[1] = PairFilter(w0, w1, _mm256_and_si256(_mm256_srli_epi32(a, 16), lo), _mm256_srli_epi32(a, 24));
     h[2] = PairFilter(w0, w1, _mm256_and_si256(b, lo), _mm256_srli_epi32(b, 8));
+  }
+
+ private:
+  __m256i ma_[4], mb_[4];
+};
+
+// Packed pairs as GridFilter's words, with the shuffles of PackedPairs: per pair, dword
+// [c0(p), c1(p), c0(q), c1(q)] in a, whose even bytes are channel 0's words and odd bytes channel
+// 1's, and [c2(p), 0, c2(q), 0] in b.
+template <int kBpp>
+class PackedWords {
+ public:
+  explicit PackedWords(const int* off) {
+    DwordMasks(Bytes4(off[0], off[1], kBpp + off[0], kBpp + off[1]), ma_);
+    DwordMasks(Bytes4(off[2], 0x80, kBpp + off[2], 0x80), mb_);
+  }
+  // h[k]: 2^kWeightBits (w0 c_k(p) + w1 c_k(q)) of the 8 outputs at offsets x, weights kw
+  // (GridWeights); prefetches pf bytes away at pairs 0, 2, 4, 6.
+  void operator()(const uint8_t* row, const uint32_t x[8], __m256i kw, ptrdiff_t pf, __m256 h[3]) const {
+    const __m256i even = _mm256_set1_epi16(0xFF);
+    __m256i a = _mm256_setzero_si256(), b = _mm256_setzero_si256();
+    for (int j = 0; j < 4; ++j) {
+      const uint8_t *p0 = row + x[j], *p1 = row + x[j + 4];
+      if (j % 2 == 0) PrefetchAt(p0, pf), PrefetchAt(p1, pf);
+      const __m256i win = Windows(p0, p1);
+      a = _mm256_or_si256(a, _mm256_shuffle_epi8(win, ma_[j]));
+      b = _mm256_or_si256(b, _mm256_shuffle_epi8(win, mb_[j]));
+    }
+    h[0] = GridFilter(_mm256_and_si256(a, even), kw);
+    h[1] = GridFilter(_mm256_and_si256(_mm256_srli_epi16(a, 8), even), kw);
+    h[2] = GridFilter(b, kw);
   }
 
  private:
@@ -194,20 +244,21 @@ void Pairs2Packed(const uint8_t* const row[2], const int32_t* cols, int n, int s
                   float* const out[3]) {
   int d = 0;
   WithBpp(bpp, [&](auto kBpp) {
-    const PackedPairs<kBpp> pairs(off);
+    const PackedWords<kBpp> words(off);
     // Locals, not the callers' arrays: the stores below may alias memory, which would reload those.
     const uint8_t *r0 = row[0], *r1 = row[1];
     float* const o[3] = {out[0], out[1], out[2]};
-    const __m256 a = _mm256_set1_ps(wy[0]), c = _mm256_set1_ps(wy[1]);
+    __m256 a, c;
+    GridVerticalWeights(wy, &a, &c);
     const __m256 vs[3] = {_mm256_set1_ps(s[0]), _mm256_set1_ps(s[1]), _mm256_set1_ps(s[2])};
     const __m256 vb[3] = {_mm256_set1_ps(b[0]), _mm256_set1_ps(b[1]), _mm256_set1_ps(b[2])};
     d = Groups8(safe_n, [&](int d) {
       uint32_t x[8];
       PairOffsets<kBpp>(cols, d, x);
-      const __m256 v0 = _mm256_loadu_ps(w0 + d), v1 = _mm256_loadu_ps(w1 + d);
+      const __m256i kw = GridWeights(w0 + d, w1 + d);
       __m256 h0[3], h1[3];
-      pairs(r0, x, v0, v1, pf, h0);
-      pairs(r1, x, v0, v1, pf, h1);
+      words(r0, x, kw, pf, h0);
+      words(r1, x, kw, pf, h1);
       // Blended vertically and normalized as vertical_f32 does with the two rows' outputs.
       for (int k = 0; k < 3; ++k) {
         const __m256 v = _mm256_add_ps(_mm256_mul_ps(a, h0[k]), _mm256_mul_ps(c, h1[k]));
@@ -555,31 +606,13 @@ void VerticalYuv(const float* const* rows, const float* w, int taps, int n, cons
   for (; i < n; ++i) VerticalYuvPixel(rows, w, taps, i, k, s, b, out);
 }
 
-// Weights on the grid (kernels.h) as int16 pairs [k0, k1] of outputs d..d+7, k = w 2^kWeightBits.
-inline __m256i GridWeights(const float* w0, const float* w1) {
-  const __m256 one = _mm256_set1_ps(1 << kWeightBits);
-  const __m256i k0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(w0), one));
-  const __m256i k1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(w1), one));
-  return _mm256_or_si256(k0, _mm256_slli_epi32(k1, 16));
-}
-
-// k0 p + k1 q of 8 pairs held as 16-bit words [p, q] per dword: 2^kWeightBits times what PairFilter
-// gives for grid weights, exactly (both are exact).
-inline __m256 GridFilter(__m256i words, __m256i k) { return _mm256_cvtepi32_ps(_mm256_madd_epi16(words, k)); }
-
-// The vertical weights of a two-row kernel scaled by 2^-kWeightBits, to take GridFilter's factor out:
-// (wy 2^-14) (2^14 H) rounds exactly like wy H (a power of two changes no rounding).
-inline void GridVerticalWeights(const float* wy, __m256* a, __m256* c) {
-  const float unit = 1.f / (1 << kWeightBits);
-  *a = _mm256_set1_ps(wy[0] * unit), *c = _mm256_set1_ps(wy[1] * unit);
-}
-
 // pairs2_yuv tables (NV12 / NV21): at a downscale of up to ~7x, pairs d and d + 1 (d even) lie in
-// one 16-byte window at pair d, so one window load serves two pairs. Per group of 8 outputs, six
-// 32-byte shuffles to GridFilter's words: luma A, luma B, U A, U B, V A, V B. A's lanes hold the
-// windows of pairs 0 and 4 (feeding output dwords 0-1 of each lane), B's those of pairs 2 and 6
-// (dwords 2-3); a luma dword gets [P(x), 0, P(x + 1), 0], a U dword [U(x), 0, U(x + 1), 0].
-constexpr int kCoupleMasks = 6;
+// one 16-byte window at pair d, so one window load serves two pairs. Per group of 8 outputs, four
+// 32-byte shuffles: luma A, luma B, chroma A, chroma B. A's lanes hold the windows of pairs 0 and 4
+// (feeding output dwords 0-1 of each lane), B's those of pairs 2 and 6 (dwords 2-3); a luma dword
+// gets GridFilter's words [P(x), 0, P(x + 1), 0], a chroma dword [U(x), V(x), U(x + 1), V(x + 1)],
+// whose even bytes are U's words and odd bytes V's.
+constexpr int kCoupleMasks = 4;
 
 bool Pairs2YuvTables(const int32_t* cols, int safe_n, int cstep, int u_off, int v_off, std::vector<uint8_t>* tables) {
   if (cstep != 2) return false;  // I420's separate U and V planes take the per-pair kernels
@@ -592,12 +625,11 @@ bool Pairs2YuvTables(const int32_t* cols, int safe_n, int cstep, int u_off, int 
       // Bytes from the window start: luma of x, x + 1; chroma sample of x and of x + 1.
       const int ry = x - xb, cf = (x & ~1) - (xb & ~1), cs = ((x + 1) & ~1) - (xb & ~1);
       if (ry + 1 > 15 || cs + std::max(u_off, v_off) > 15) return false;
-      const int at = ((q % 4) / 2) * 32 + (q / 4) * 16 + (q % 4) * 4;  // mask A or B, lane, dword
-      const int first[3] = {ry, cf + u_off, cf + v_off}, second[3] = {ry + 1, cs + u_off, cs + v_off};
-      for (int m = 0; m < 3; ++m) {
-        g[m * 64 + at] = static_cast<uint8_t>(first[m]);
-        g[m * 64 + at + 2] = static_cast<uint8_t>(second[m]);
-      }
+      uint8_t* luma = g + ((q % 4) / 2) * 32 + (q / 4) * 16 + (q % 4) * 4;  // mask A or B, lane, dword
+      uint8_t* chroma = luma + 64;
+      luma[0] = static_cast<uint8_t>(ry), luma[2] = static_cast<uint8_t>(ry + 1);
+      chroma[0] = static_cast<uint8_t>(cf + u_off), chroma[1] = static_cast<uint8_t>(cf + v_off);
+      chroma[2] = static_cast<uint8_t>(cs + u_off), chroma[3] = static_cast<uint8_t>(cs + v_off);
     }
   }
   *tables = std::move(t);
@@ -639,13 +671,16 @@ int Pairs2YuvCouples(const uint8_t* const y[2], const uint8_t* const c[2], const
     const __m256i kw = GridWeights(w0 + d, w1 + d);
     const __m256 luma = blend(GridFilter(Couple(y0, a0, a1, b0, b1).Words(m), kw),
                               GridFilter(Couple(y1, a0, a1, b0, b1).Words(m), kw));
-    const Couple q0(c0, a0 & ~1u, a1 & ~1u, b0 & ~1u, b1 & ~1u);
-    const __m256 u0 = GridFilter(q0.Words(m + 2), kw), v0 = GridFilter(q0.Words(m + 4), kw);
+    const __m256i even = _mm256_set1_epi16(0xFF);
+    auto chroma = [&](const uint8_t* row, __m256* u, __m256* v) {
+      const __m256i q = Couple(row, a0 & ~1u, a1 & ~1u, b0 & ~1u, b1 & ~1u).Words(m + 2);
+      *u = GridFilter(_mm256_and_si256(q, even), kw);
+      *v = GridFilter(_mm256_srli_epi16(q, 8), kw);
+    };
+    __m256 u0, v0;
+    chroma(c0, &u0, &v0);
     __m256 u1 = u0, v1 = v0;
-    if (kTwoChroma) {
-      const Couple q1(c1, a0 & ~1u, a1 & ~1u, b0 & ~1u, b1 & ~1u);
-      u1 = GridFilter(q1.Words(m + 2), kw), v1 = GridFilter(q1.Words(m + 4), kw);
-    }
+    if (kTwoChroma) chroma(c1, &u1, &v1);
     __m256 rgb[3];
     convert(luma, blend(u0, u1), blend(v0, v1), rgb);
     for (int ch = 0; ch < 3; ++ch) _mm256_storeu_ps(o[ch] + d, _mm256_add_ps(_mm256_mul_ps(rgb[ch], vs[ch]), vb[ch]));

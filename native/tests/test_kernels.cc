@@ -34,7 +34,7 @@ const int kLengths[] = {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 100, 2
 const YuvCoeffs kYuvDescriptions[] = {{16, 19077, 26149, 6419, 13320, 33050}, {0, 16384, 22970, 5638, 11700, 29032},
                                       {16, 19077, 29372, 3494, 8731, 34610}, {0, 16384, 25802, 3069, 7669, 30402}};
 
-// A bilinear weight as the geometry makes them: on the 2^-kWeightBits grid pairs2_yuv's tables need.
+// A bilinear weight as the geometry makes them: on the 2^-kWeightBits grid the two-row kernels need.
 float GridWeight(std::mt19937& rng) {
   return static_cast<float>(rng() % ((1u << kWeightBits) + 1)) / static_cast<float>(1 << kWeightBits);
 }
@@ -172,7 +172,7 @@ VT_TEST(GathersMatchScalar) {
           // The fused gather + horizontal filter equals the two kernels in sequence.
           const int np = m / 2;
           std::vector<float> w(2 * np);
-          for (float& x : w) x = static_cast<float>(rng() % 1000) / 999.f;
+          for (float& x : w) x = GridWeight(rng);
           std::vector<float> chain(3 * np), fused(3 * np), simd(3 * np);
           for (int c = 0; c < 3; ++c) ScalarKernels().horizontal_pairs(&ref[c * m], w.data(), np, &chain[c * np]);
           int safe_pairs = 0;  // 16-byte windows, as the driver computes them

@@ -145,8 +145,8 @@ VT_TEST(PairKernelsEqualScalarAtRowEdges) {
 }
 
 VT_TEST(BilinearWeightsLieOnTheKernelGrid) {
-  // The 4:2:0 two-row kernel filters in integers only on the weight grid (kernels.h); off it the
-  // driver gives it no tables (the slower per-pair path), so every bilinear weight must lie on it.
+  // The two-row kernels filter in integers, exact only on the weight grid (kernels.h); off it the
+  // driver falls back to the slower cached rows, so every bilinear weight must lie on it.
   for (int src : {2, 3, 7, 480, 1080, 1920, 3840})
     for (int dst : {1, 2, 5, 224, 640}) {
       const Taps t = MakeTaps(Resize::kBilinear, src, dst);
