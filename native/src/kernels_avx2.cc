@@ -205,7 +205,7 @@ class PackedWords {
       b = _mm256_or_si256(b, _mm256_shuffle_epi8(win, mb_[j]));
     }
     h[0] = GridFilter(_mm256_and_si256(a, even), kw);
-    h[1] = GridFilter(_mm256_and_si256(_mm256_srli_epi16(a, 8), even), kw);
+    h[1] = GridFilter(_mm256_srli_epi16(a, 8), kw);
     h[2] = GridFilter(b, kw);
   }
 
