@@ -133,12 +133,12 @@ std::pair<ssize_t, ssize_t> CheckPlane(const py::array& a, const std::string& na
 
 class NativePreprocessor {
  public:
-  NativePreprocessor(const py::dict& spec, int threads) : spec_(ParseSpec(spec)), threads_(threads) {
+  NativePreprocessor(const py::dict& spec, int threads) : pp_(ParseSpec(spec)), spec_(pp_.spec()), threads_(threads) {
     if (threads < 1 || threads > 64) Value("threads must be in 1..64");
   }
 
   void Run(const py::sequence& planes_in, const std::string& fmt, py::object out_obj, py::object roi_obj,
-           const std::string& matrix, const std::string& range) const {
+           const std::string& matrix, const std::string& range) {
     const PixelFormat f = Choice<PixelFormat>("fmt", fmt,
         {{"bgr", PixelFormat::kBGR}, {"rgb", PixelFormat::kRGB}, {"bgra", PixelFormat::kBGRA}, {"rgba", PixelFormat::kRGBA},
          {"gray", PixelFormat::kGray}, {"nv12", PixelFormat::kNV12}, {"nv21", PixelFormat::kNV21}, {"i420", PixelFormat::kI420}});
@@ -215,13 +215,14 @@ class NativePreprocessor {
     Status st;
     {
       py::gil_scoped_release nogil;
-      st = Preprocess(spec_, images.data(), static_cast<int>(n), roi, dst, bytes, threads_);
+      st = pp_.Run(images.data(), static_cast<int>(n), roi, dst, bytes, threads_);
     }
     if (!st.ok) Value(st.message);
   }
 
  private:
-  Spec spec_;
+  Preprocessor pp_;  // keeps the plan of the last frame geometry
+  const Spec& spec_;
   int threads_;
 };
 

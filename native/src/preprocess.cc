@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -604,8 +605,13 @@ Status ValidateImage(const Image& im) {
   return Status{};
 }
 
-Status Preprocess(const Spec& spec, const Image* images, int count, const Roi& roi_in, void* out, size_t out_bytes,
-                  int threads) {
+namespace {
+
+const Status kOutOfMemory = Status::Error("out of memory for preprocessing buffers");
+
+// Preprocess()'s checks of its arguments; on success *roi is the region of the frames to read.
+Status CheckCall(const Spec& spec, const Image* images, int count, const Roi& roi_in, const void* out,
+                 size_t out_bytes, Rect* roi) {
   Status st = ValidateSpec(spec);
   if (!st.ok) return st;
   if (count < 1 || !images) return Status::Error("need at least one frame");
@@ -618,40 +624,97 @@ Status Preprocess(const Spec& spec, const Image* images, int count, const Roi& r
         im.matrix != first.matrix || im.range != first.range)
       return Status::Error("all frames of a batch must share format, size and colour description");
   }
-  Rect roi{0, 0, first.width, first.height};
+  *roi = Rect{0, 0, first.width, first.height};
   if (roi_in.width != 0 || roi_in.height != 0) {
-    roi = Rect{roi_in.x, roi_in.y, roi_in.width, roi_in.height};
-    if (roi.w < 1 || roi.h < 1 || roi.x < 0 || roi.y < 0 || roi.x > first.width - roi.w || roi.y > first.height - roi.h)
+    *roi = Rect{roi_in.x, roi_in.y, roi_in.width, roi_in.height};
+    if (roi->w < 1 || roi->h < 1 || roi->x < 0 || roi->y < 0 || roi->x > first.width - roi->w ||
+        roi->y > first.height - roi->h)
       return Status::Error("roi must be non-empty and inside the frame");
   }
   const size_t frame_bytes = OutputBytes(spec);
   if (out_bytes / frame_bytes < static_cast<size_t>(count))
     return Status::Error("out holds " + std::to_string(out_bytes) + " bytes; need " +
                          std::to_string(frame_bytes) + " per frame x " + std::to_string(count));
+  return Status{};
+}
+
+// The checked frames through `plan` (made with kernels k).
+Status RunPlan(const Spec& spec, const Plan& plan, const Kernels& k, const Image* images, int count, void* out,
+               int threads) {
   threads = std::max(1, std::min(threads, 64));
+  const size_t frame_bytes = OutputBytes(spec);
+  // Few frames on many threads: split each frame into row bands so every thread has work.
+  const int bands = count >= threads ? 1 : (threads + count - 1) / count;
+  const int band_rows = (spec.height + bands - 1) / bands;
+  std::atomic<bool> failed{false};
+  ParallelFor(count * bands, threads, [&](int job) {
+    try {
+      const int f = job / bands, b = job % bands;
+      const int y0 = b * band_rows, y1 = std::min(spec.height, y0 + band_rows);
+      if (y0 >= y1) return;
+      Worker w(spec, plan, k);
+      w.Rows(images[f], y0, y1, static_cast<uint8_t*>(out) + static_cast<size_t>(f) * frame_bytes);
+    } catch (const std::bad_alloc&) {
+      failed = true;
+    }
+  });
+  return failed ? kOutOfMemory : Status{};
+}
+
+}  // namespace
+
+Status Preprocess(const Spec& spec, const Image* images, int count, const Roi& roi_in, void* out, size_t out_bytes,
+                  int threads) {
+  Rect roi;
+  Status st = CheckCall(spec, images, count, roi_in, out, out_bytes, &roi);
+  if (!st.ok) return st;
   const Kernels& k = SelectKernels();
   try {
-    const Plan plan = MakePlan(spec, first, roi, k);
-    // Few frames on many threads: split each frame into row bands so every thread has work.
-    const int bands = count >= threads ? 1 : (threads + count - 1) / count;
-    const int band_rows = (spec.height + bands - 1) / bands;
-    std::atomic<bool> failed{false};
-    ParallelFor(count * bands, threads, [&](int job) {
-      try {
-        const int f = job / bands, b = job % bands;
-        const int y0 = b * band_rows, y1 = std::min(spec.height, y0 + band_rows);
-        if (y0 >= y1) return;
-        Worker w(spec, plan, k);
-        w.Rows(images[f], y0, y1, static_cast<uint8_t*>(out) + static_cast<size_t>(f) * frame_bytes);
-      } catch (const std::bad_alloc&) {
-        failed = true;
-      }
-    });
-    if (failed) return Status::Error("out of memory for preprocessing buffers");
+    return RunPlan(spec, MakePlan(spec, images[0], roi, k), k, images, count, out, threads);
   } catch (const std::bad_alloc&) {
-    return Status::Error("out of memory for preprocessing buffers");
+    return kOutOfMemory;
   }
-  return Status{};
+}
+
+// The last plan with what it was made for: the kernels and the frames' geometry.
+struct Preprocessor::Cache {
+  std::mutex mutex;
+  const Kernels* kernels = nullptr;
+  Image geometry;  // format, size and colour description (planes unused)
+  Rect roi;
+  std::shared_ptr<const Plan> plan;
+
+  bool Serves(const Kernels& k, const Image& im, const Rect& r) const {
+    return plan && kernels == &k && geometry.format == im.format && geometry.width == im.width &&
+           geometry.height == im.height && geometry.matrix == im.matrix && geometry.range == im.range &&
+           roi.x == r.x && roi.y == r.y && roi.w == r.w && roi.h == r.h;
+  }
+};
+
+Preprocessor::Preprocessor(const Spec& spec) : spec_(spec), cache_(new Cache) {}
+Preprocessor::~Preprocessor() { delete cache_; }
+
+Status Preprocessor::Run(const Image* images, int count, const Roi& roi_in, void* out, size_t out_bytes,
+                         int threads) {
+  Rect roi;
+  Status st = CheckCall(spec_, images, count, roi_in, out, out_bytes, &roi);
+  if (!st.ok) return st;
+  const Kernels& k = SelectKernels();  // the CPU mask may change between calls
+  try {
+    std::shared_ptr<const Plan> plan;
+    {
+      std::lock_guard<std::mutex> lock(cache_->mutex);
+      if (cache_->Serves(k, images[0], roi)) plan = cache_->plan;
+    }
+    if (!plan) {
+      plan = std::make_shared<const Plan>(MakePlan(spec_, images[0], roi, k));
+      std::lock_guard<std::mutex> lock(cache_->mutex);
+      cache_->kernels = &k, cache_->geometry = images[0], cache_->roi = roi, cache_->plan = plan;
+    }
+    return RunPlan(spec_, *plan, k, images, count, out, threads);
+  } catch (const std::bad_alloc&) {
+    return kOutOfMemory;
+  }
 }
 
 }  // namespace vidlite

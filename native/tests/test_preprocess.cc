@@ -1,9 +1,11 @@
 // The fused pipeline end to end: the dispatched SIMD path equals the scalar path (VIDLITE_CPU_MASK
 // semantics via SetCpuMask) for every format x fit x resize x dtype x layout, on padded rows whose
 // planes end at a guard page; known values; bad arguments return errors instead of crashing.
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "check.h"
@@ -227,6 +229,50 @@ VT_TEST(ThreadsGiveSameBytes) {
     VT_CHECK(one == Run(s, fr.im, Roi{}, ~0u, 2, count));
     VT_CHECK(one == Run(s, fr.im, Roi{}, ~0u, 5, count));
   }
+}
+
+VT_TEST(PreprocessorKeepsOnePlanPerGeometry) {
+  // The plan-keeping Preprocessor gives Preprocess()'s bytes whatever the order of geometries
+  // (format, size, roi, colour description, CPU mask) and from several threads at once.
+  std::mt19937 rng(21);
+  Spec s;
+  s.width = 37, s.height = 23;
+  s.mean[0] = 0.485, s.std[0] = 0.229;
+  Preprocessor pp(s);
+  Frame nv = MakeFrame(PixelFormat::kNV12, 130, 74, 3, rng), bgr = MakeFrame(PixelFormat::kBGR, 130, 74, 0, rng);
+  Frame small = MakeFrame(PixelFormat::kNV12, 96, 64, 0, rng);
+  Image bt709 = nv.im;
+  bt709.matrix = ColorMatrix::kBT709;
+  auto run = [&](const Image& im, const Roi& roi) {
+    std::vector<uint8_t> out(OutputBytes(s), 0xAB);
+    VT_CHECK(pp.Run(&im, 1, roi, out.data(), out.size()).ok);
+    return out;
+  };
+  for (int rep = 0; rep < 2; ++rep)
+    for (const Image* im : {&nv.im, &bgr.im, &nv.im, &small.im, &bt709})
+      for (Roi roi : {Roi{}, Roi{4, 2, 60, 40}}) VT_CHECK(run(*im, roi) == Run(s, *im, roi, ~0u));
+  SetCpuMask(0);
+  const std::vector<uint8_t> scalar = run(nv.im, Roi{});
+  SetCpuMask(~0u);
+  VT_CHECK(scalar == Run(s, nv.im, Roi{}, 0));
+  Image odd = nv.im;
+  odd.width = 131;  // the same checks as Preprocess()
+  std::vector<uint8_t> out(OutputBytes(s));
+  VT_CHECK(!pp.Run(&odd, 1, Roi{}, out.data(), out.size()).ok);
+  const std::vector<uint8_t> want_nv = Run(s, nv.im, Roi{}, ~0u), want_small = Run(s, small.im, Roi{}, ~0u);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        const bool first = (i + t) % 2 == 0;
+        std::vector<uint8_t> o(OutputBytes(s));
+        const Image& im = first ? nv.im : small.im;
+        if (!pp.Run(&im, 1, Roi{}, o.data(), o.size()).ok || o != (first ? want_nv : want_small)) ++wrong;
+      }
+    });
+  for (std::thread& th : threads) th.join();
+  VT_CHECK(wrong == 0);
 }
 
 VT_TEST(BadArgumentsAreErrors) {

@@ -79,4 +79,24 @@ Status ValidateImage(const Image& image);
 Status Preprocess(const Spec& spec, const Image* images, int count, const Roi& roi, void* out,
                   size_t out_bytes, int threads = 1);
 
+// Preprocess() for a stream of frames: keeps the plan (which pixels, weights and kernels serve
+// which output) of the last frame geometry (format, size, colour description, roi), rebuilt when
+// it changes. The plan costs ~5 % of a 1080p -> 224x224 call. Run may be called from several
+// threads at once.
+class Preprocessor {
+ public:
+  explicit Preprocessor(const Spec& spec);
+  ~Preprocessor();
+  Preprocessor(const Preprocessor&) = delete;
+  Preprocessor& operator=(const Preprocessor&) = delete;
+  const Spec& spec() const { return spec_; }
+  // As Preprocess(spec(), ...).
+  Status Run(const Image* images, int count, const Roi& roi, void* out, size_t out_bytes, int threads = 1);
+
+ private:
+  struct Cache;
+  Spec spec_;
+  Cache* cache_;
+};
+
 }  // namespace vidlite
