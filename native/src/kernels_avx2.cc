@@ -153,64 +153,68 @@ inline void PairOffsets(const int32_t* cols, int d, uint32_t x[8]) {
   for (int k = 0; k < 8; ++k) x[k] = static_cast<uint32_t>(cols[2 * (d + k)]) * kBpp;
 }
 
-// Packed pairs, 8 outputs at a time. Per pair (pixels p, q): dword [c0(p), c0(q), c1(p), c1(q)] in a,
-// [c2(p), c2(q), 0, 0] in b. kBpp: bytes per pixel (3 or 4).
-template <int kBpp>
-class PackedPairs {
+// Packed pairs, 8 outputs at a time, gathered by byte shuffles into two vectors: each dword of a
+// (and of b) gets 4 bytes of one pair's 16-byte window by the pattern pa (pb), in output order.
+class PackedShuffles {
  public:
-  explicit PackedPairs(const int* off) {
-    DwordMasks(Bytes4(off[0], kBpp + off[0], off[1], kBpp + off[1]), ma_);
-    DwordMasks(Bytes4(off[2], kBpp + off[2], 0x80, 0x80), mb_);
+  PackedShuffles(uint32_t pa, uint32_t pb) {
+    DwordMasks(pa, ma_);
+    DwordMasks(pb, mb_);
   }
-  // h[k]: w0 * c_k(p) + w1 * c_k(q) of the 8 outputs at offsets x; prefetches pf bytes away at pairs 0, 2, 4, 6.
-  void operator()(const uint8_t* row, const uint32_t x[8], __m256 w0, __m256 w1, ptrdiff_t pf, __m256 h[3]) const {
-    const __m256i lo = _mm256_set1_epi32(0xFF);
-    __m256i a = _mm256_setzero_si256(), b = _mm256_setzero_si256();
+  // The pairs at offsets x; prefetches pf bytes away at pairs 0, 2, 4, 6.
+  void operator()(const uint8_t* row, const uint32_t x[8], ptrdiff_t pf, __m256i* a, __m256i* b) const {
+    *a = _mm256_setzero_si256(), *b = _mm256_setzero_si256();
     for (int j = 0; j < 4; ++j) {
       const uint8_t *p0 = row + x[j], *p1 = row + x[j + 4];
       if (j % 2 == 0) PrefetchAt(p0, pf), PrefetchAt(p1, pf);
       const __m256i win = Windows(p0, p1);
-      a = _mm256_or_si256(a, _mm256_shuffle_epi8(win, ma_[j]));
-      b = _mm256_or_si256(b, _mm256_shuffle_epi8(win, mb_[j]));
+      *a = _mm256_or_si256(*a, _mm256_shuffle_epi8(win, ma_[j]));
+      *b = _mm256_or_si256(*b, _mm256_shuffle_epi8(win, mb_[j]));
     }
-    h[0] = PairFilter(w0, w1, _mm256_and_si256(a, lo), _mm256_and_si256(_mm256_srli_epi32(a, 8), lo));
-    h[1] = PairFilter(w0, w1, _mm256_and_si256(_mm256_srli_epi32(a, 16), lo), _mm256_srli_epi32(a, 24));
-    h[2] = PairFilter(w0, w1, _mm256_and_si256(b, lo), _mm256_srli_epi32(b, 8));
   }
 
  private:
   __m256i ma_[4], mb_[4];
 };
 
-// Packed pairs as GridFilter's words, with the shuffles of PackedPairs: per pair, dword
+// The float filter of packed pairs: per pair (pixels p, q), dword [c0(p), c0(q), c1(p), c1(q)] in a,
+// [c2(p), c2(q), 0, 0] in b.
+class PackedPairs {
+ public:
+  PackedPairs(int bpp, const int* off)
+      : shuffles_(Bytes4(off[0], bpp + off[0], off[1], bpp + off[1]), Bytes4(off[2], bpp + off[2], 0x80, 0x80)) {}
+  // h[k]: w0 * c_k(p) + w1 * c_k(q) of the 8 outputs at offsets x.
+  void operator()(const uint8_t* row, const uint32_t x[8], __m256 w0, __m256 w1, ptrdiff_t pf, __m256 h[3]) const {
+    const __m256i lo = _mm256_set1_epi32(0xFF);
+    __m256i a, b;
+    shuffles_(row, x, pf, &a, &b);
+    h[0] = PairFilter(w0, w1, _mm256_and_si256(a, lo), _mm256_and_si256(_mm256_srli_epi32(a, 8), lo));
+    h[1] = PairFilter(w0, w1, _mm256_and_si256(_mm256_srli_epi32(a, 16), lo), _mm256_srli_epi32(a, 24));
+    h[2] = PairFilter(w0, w1, _mm256_and_si256(b, lo), _mm256_srli_epi32(b, 8));
+  }
+
+ private:
+  PackedShuffles shuffles_;
+};
+
+// The integer filter of packed pairs (GridFilter), with as many shuffles: per pair, dword
 // [c0(p), c1(p), c0(q), c1(q)] in a, whose even bytes are channel 0's words and odd bytes channel
 // 1's, and [c2(p), 0, c2(q), 0] in b.
-template <int kBpp>
 class PackedWords {
  public:
-  explicit PackedWords(const int* off) {
-    DwordMasks(Bytes4(off[0], off[1], kBpp + off[0], kBpp + off[1]), ma_);
-    DwordMasks(Bytes4(off[2], 0x80, kBpp + off[2], 0x80), mb_);
-  }
-  // h[k]: 2^kWeightBits (w0 c_k(p) + w1 c_k(q)) of the 8 outputs at offsets x, weights kw
-  // (GridWeights); prefetches pf bytes away at pairs 0, 2, 4, 6.
+  PackedWords(int bpp, const int* off)
+      : shuffles_(Bytes4(off[0], off[1], bpp + off[0], bpp + off[1]), Bytes4(off[2], 0x80, bpp + off[2], 0x80)) {}
+  // h[k]: 2^kWeightBits (w0 c_k(p) + w1 c_k(q)) of the 8 outputs at offsets x, weights kw (GridWeights).
   void operator()(const uint8_t* row, const uint32_t x[8], __m256i kw, ptrdiff_t pf, __m256 h[3]) const {
-    const __m256i even = _mm256_set1_epi16(0xFF);
-    __m256i a = _mm256_setzero_si256(), b = _mm256_setzero_si256();
-    for (int j = 0; j < 4; ++j) {
-      const uint8_t *p0 = row + x[j], *p1 = row + x[j + 4];
-      if (j % 2 == 0) PrefetchAt(p0, pf), PrefetchAt(p1, pf);
-      const __m256i win = Windows(p0, p1);
-      a = _mm256_or_si256(a, _mm256_shuffle_epi8(win, ma_[j]));
-      b = _mm256_or_si256(b, _mm256_shuffle_epi8(win, mb_[j]));
-    }
-    h[0] = GridFilter(_mm256_and_si256(a, even), kw);
+    __m256i a, b;
+    shuffles_(row, x, pf, &a, &b);
+    h[0] = GridFilter(_mm256_and_si256(a, _mm256_set1_epi16(0xFF)), kw);
     h[1] = GridFilter(_mm256_srli_epi16(a, 8), kw);
     h[2] = GridFilter(b, kw);
   }
 
  private:
-  __m256i ma_[4], mb_[4];
+  PackedShuffles shuffles_;
 };
 
 // f(std::integral_constant<int, bpp>) for the packed pixel sizes.
@@ -226,7 +230,7 @@ void PairsPacked(const uint8_t* row, const int32_t* cols, int n, int safe_n, int
                  const float* w0, const float* w1, ptrdiff_t pf, float* o0, float* o1, float* o2) {
   int d = 0;
   WithBpp(bpp, [&](auto kBpp) {
-    const PackedPairs<kBpp> pairs(off);
+    const PackedPairs pairs(bpp, off);
     float* const o[3] = {o0, o1, o2};
     d = Groups8(safe_n, [&](int d) {
       uint32_t x[8];
@@ -244,7 +248,7 @@ void Pairs2Packed(const uint8_t* const row[2], const int32_t* cols, int n, int s
                   float* const out[3]) {
   int d = 0;
   WithBpp(bpp, [&](auto kBpp) {
-    const PackedWords<kBpp> words(off);
+    const PackedWords words(bpp, off);
     // Locals, not the callers' arrays: the stores below may alias memory, which would reload those.
     const uint8_t *r0 = row[0], *r1 = row[1];
     float* const o[3] = {out[0], out[1], out[2]};
