@@ -661,7 +661,9 @@ int Pairs2YuvCouples(const uint8_t* const y[2], const uint8_t* const c[2], const
   const __m256 vb[3] = {_mm256_set1_ps(b[0]), _mm256_set1_ps(b[1]), _mm256_set1_ps(b[2])};
   __m256 ya, yc;
   GridVerticalWeights(wy, &ya, &yc);
-  auto blend = [&](__m256 top, __m256 bottom) { return _mm256_add_ps(_mm256_mul_ps(ya, top), _mm256_mul_ps(yc, bottom)); };
+  auto blend = [&](__m256 top, __m256 bottom) {
+    return _mm256_add_ps(_mm256_mul_ps(ya, top), _mm256_mul_ps(yc, bottom));
+  };
   // Locals, not the callers' arrays: the stores below may alias memory, which would reload those.
   const uint8_t *y0 = y[0], *y1 = y[1], *c0 = c[0], *c1 = c[1];
   float* const o[3] = {out[0], out[1], out[2]};

@@ -412,8 +412,8 @@ class Worker {
     const uint8_t *y[2] = {r[0].y, r[1].y}, *u[2] = {r[0].u, r[1].u}, *v[2] = {r[0].v, r[1].v};
     const ptrdiff_t pf_y = later < 0 ? 0 : (later - sy) * im.stride[0];
     const ptrdiff_t pf_c = later < 0 ? 0 : ((later >> 1) - (sy >> 1)) * im.stride[1];
-    k_.pairs2_yuv(y, u, v, step, p_.cols.data(), p_.odd.data(), p_.yuv_tables.data(), t, std::min(p_.safe_pairs, t), w0, w1, wy,
-                  yuvf_, s, b, pf_y, pf_c, o);
+    k_.pairs2_yuv(y, u, v, step, p_.cols.data(), p_.odd.data(), p_.yuv_tables.data(), t, std::min(p_.safe_pairs, t),
+                  w0, w1, wy, yuvf_, s, b, pf_y, pf_c, o);
     if (t == n) return;
     const bool two_chroma = u[0] != u[1];
     const YuvRow c0 = PadYuvTail(im, r[0], true, 0);
