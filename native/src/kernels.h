@@ -108,8 +108,9 @@ struct Kernels {
                      const float* w0, const float* w1, const float* wy, const YuvFloat& k, const float* s,
                      const float* b, ptrdiff_t pf_y, ptrdiff_t pf_c, float* const out[3]);
   // Per-plan tables a variant's pairs2_yuv reads instead of working out the byte positions of every
-  // pair on every row (the chroma of U at byte u_off, V at v_off of each cstep): built once into *tables;
-  // false (tables untouched) where the variant has none or the geometry does not suit them.
+  // pair on every row (interleaved chroma, cstep 2: U at byte u_off, V at v_off of each sample; I420,
+  // cstep 1: 0, 0): built once into *tables; false (tables untouched) where the variant has none or
+  // the geometry does not suit them.
   bool (*pairs2_yuv_tables)(const int32_t* cols, int safe_n, int cstep, int u_off, int v_off,
                             std::vector<uint8_t>* tables);
   // 4:2:0: oy[i] = y[x], ou[i] = u[(x >> 1) * cstep], ov[i] = v[(x >> 1) * cstep], x = cols[i].

@@ -610,30 +610,37 @@ void VerticalYuv(const float* const* rows, const float* w, int taps, int n, cons
   for (; i < n; ++i) VerticalYuvPixel(rows, w, taps, i, k, s, b, out);
 }
 
-// pairs2_yuv tables (NV12 / NV21): at a downscale of up to ~7x, pairs d and d + 1 (d even) lie in
-// one 16-byte window at pair d, so one window load serves two pairs. Per group of 8 outputs, four
-// 32-byte shuffles: luma A, luma B, chroma A, chroma B. A's lanes hold the windows of pairs 0 and 4
-// (feeding output dwords 0-1 of each lane), B's those of pairs 2 and 6 (dwords 2-3); a luma dword
-// gets GridFilter's words [P(x), 0, P(x + 1), 0], a chroma dword [U(x), V(x), U(x + 1), V(x + 1)],
-// whose even bytes are U's words and odd bytes V's.
+// pairs2_yuv tables: at a downscale of up to ~7x, pairs d and d + 1 (d even) lie in one 16-byte
+// window at pair d, so one window load serves two pairs. Per group of 8 outputs, four 32-byte
+// shuffles: luma A, luma B, chroma A, chroma B. A's lanes hold the windows of pairs 0 and 4 (feeding
+// output dwords 0-1 of each lane), B's those of pairs 2 and 6 (dwords 2-3). A luma dword gets
+// GridFilter's words [P(x), 0, P(x + 1), 0]; a chroma dword, from interleaved chroma (NV12/NV21),
+// [U(x), V(x), U(x + 1), V(x + 1)], whose even bytes are U's words and odd bytes V's, and from a
+// chroma plane (I420, the same shuffle for U and V) [C(x), 0, C(x + 1), 0].
 constexpr int kCoupleMasks = 4;
 
 bool Pairs2YuvTables(const int32_t* cols, int safe_n, int cstep, int u_off, int v_off, std::vector<uint8_t>* tables) {
-  if (cstep != 2) return false;  // I420's separate U and V planes take the per-pair kernels
   constexpr int kGroupBytes = kCoupleMasks * 32;
   std::vector<uint8_t> t(static_cast<size_t>(safe_n / 8) * kGroupBytes, 0x80);
+  // Byte of pixel x's chroma sample in its row; for I420 (one plane per component) U and V alike.
+  auto sample = [&](int x) { return (x >> 1) * cstep; };
+  const int last = cstep == 2 ? std::max(u_off, v_off) : 0;
   for (int d = 0; d + 8 <= safe_n; d += 8) {
     uint8_t* g = &t[static_cast<size_t>(d / 8) * kGroupBytes];
     for (int q = 0; q < 8; ++q) {
       const int x = cols[2 * (d + q)], xb = cols[2 * (d + (q & ~1))];
-      // Bytes from the window start: luma of x, x + 1; chroma sample of x and of x + 1.
-      const int ry = x - xb, cf = (x & ~1) - (xb & ~1), cs = ((x + 1) & ~1) - (xb & ~1);
-      if (ry + 1 > 15 || cs + std::max(u_off, v_off) > 15) return false;
+      // Bytes from the window start: luma of x, x + 1; chroma samples of x and of x + 1.
+      const int ry = x - xb, cf = sample(x) - sample(xb), cs = sample(x + 1) - sample(xb);
+      if (ry + 1 > 15 || cs + last > 15) return false;
       uint8_t* luma = g + ((q % 4) / 2) * 32 + (q / 4) * 16 + (q % 4) * 4;  // mask A or B, lane, dword
       uint8_t* chroma = luma + 64;
       luma[0] = static_cast<uint8_t>(ry), luma[2] = static_cast<uint8_t>(ry + 1);
-      chroma[0] = static_cast<uint8_t>(cf + u_off), chroma[1] = static_cast<uint8_t>(cf + v_off);
-      chroma[2] = static_cast<uint8_t>(cs + u_off), chroma[3] = static_cast<uint8_t>(cs + v_off);
+      if (cstep == 2) {
+        chroma[0] = static_cast<uint8_t>(cf + u_off), chroma[1] = static_cast<uint8_t>(cf + v_off);
+        chroma[2] = static_cast<uint8_t>(cs + u_off), chroma[3] = static_cast<uint8_t>(cs + v_off);
+      } else {
+        chroma[0] = static_cast<uint8_t>(cf), chroma[2] = static_cast<uint8_t>(cs);
+      }
     }
   }
   *tables = std::move(t);
@@ -652,10 +659,12 @@ struct Couple {
 };
 
 // pairs2_yuv over whole groups of 8 safe outputs with the tables; returns the first output not done.
-template <bool kTwoChroma>
-int Pairs2YuvCouples(const uint8_t* const y[2], const uint8_t* const c[2], const int32_t* cols, const uint8_t* tables,
-                     int safe_n, const float* w0, const float* w1, const float* wy, const YuvFloat& k, const float* s,
-                     const float* b, ptrdiff_t pf_y, ptrdiff_t pf_c, float* const out[3]) {
+// kInterleaved: NV12/NV21 chroma (u and v point into one row), else I420 planes.
+template <bool kTwoChroma, bool kInterleaved>
+int Pairs2YuvCouples(const uint8_t* const y[2], const uint8_t* const u[2], const uint8_t* const v[2],
+                     const int32_t* cols, const uint8_t* tables, int safe_n, const float* w0, const float* w1,
+                     const float* wy, const YuvFloat& k, const float* s, const float* b, ptrdiff_t pf_y,
+                     ptrdiff_t pf_c, float* const out[3]) {
   const YuvFloatVec convert(k);
   const __m256 vs[3] = {_mm256_set1_ps(s[0]), _mm256_set1_ps(s[1]), _mm256_set1_ps(s[2])};
   const __m256 vb[3] = {_mm256_set1_ps(b[0]), _mm256_set1_ps(b[1]), _mm256_set1_ps(b[2])};
@@ -665,30 +674,41 @@ int Pairs2YuvCouples(const uint8_t* const y[2], const uint8_t* const c[2], const
     return _mm256_add_ps(_mm256_mul_ps(ya, top), _mm256_mul_ps(yc, bottom));
   };
   // Locals, not the callers' arrays: the stores below may alias memory, which would reload those.
-  const uint8_t *y0 = y[0], *y1 = y[1], *c0 = c[0], *c1 = c[1];
+  // Interleaved chroma is read from its row's start (the lower of u and v).
+  const uint8_t *y0 = y[0], *y1 = y[1];
+  const uint8_t *u0 = kInterleaved ? std::min(u[0], v[0]) : u[0], *u1 = kInterleaved ? std::min(u[1], v[1]) : u[1];
+  const uint8_t *v0 = v[0], *v1 = v[1];
   float* const o[3] = {out[0], out[1], out[2]};
   int d = 0;
   for (; d + 8 <= safe_n; d += 8, tables += kCoupleMasks * 32) {
     const uint32_t a0 = static_cast<uint32_t>(cols[2 * d]), a1 = static_cast<uint32_t>(cols[2 * (d + 4)]);
     const uint32_t b0 = static_cast<uint32_t>(cols[2 * (d + 2)]), b1 = static_cast<uint32_t>(cols[2 * (d + 6)]);
+    auto sample = [](uint32_t x) { return kInterleaved ? x & ~1u : x >> 1; };  // chroma byte of pixel x
     const __m256i* m = reinterpret_cast<const __m256i*>(tables);
     PrefetchAt(y0 + a0, pf_y), PrefetchAt(y0 + a1, pf_y), PrefetchAt(y1 + a0, pf_y), PrefetchAt(y1 + a1, pf_y);
-    PrefetchAt(c0 + (a0 & ~1u), pf_c), PrefetchAt(c0 + (a1 & ~1u), pf_c);
+    PrefetchAt(u0 + sample(a0), pf_c), PrefetchAt(u0 + sample(a1), pf_c);
+    if (!kInterleaved) PrefetchAt(v0 + sample(a0), pf_c), PrefetchAt(v0 + sample(a1), pf_c);
     const __m256i kw = GridWeights(w0 + d, w1 + d);
     const __m256 luma = blend(GridFilter(Couple(y0, a0, a1, b0, b1).Words(m), kw),
                               GridFilter(Couple(y1, a0, a1, b0, b1).Words(m), kw));
-    const __m256i even = _mm256_set1_epi16(0xFF);
-    auto chroma = [&](const uint8_t* row, __m256* u, __m256* v) {
-      const __m256i q = Couple(row, a0 & ~1u, a1 & ~1u, b0 & ~1u, b1 & ~1u).Words(m + 2);
-      *u = GridFilter(_mm256_and_si256(q, even), kw);
-      *v = GridFilter(_mm256_srli_epi16(q, 8), kw);
+    // U and V filtered from chroma row r.
+    auto chroma = [&](const uint8_t* cu, const uint8_t* cv, __m256* fu, __m256* fv) {
+      const uint32_t ca0 = sample(a0), ca1 = sample(a1), cb0 = sample(b0), cb1 = sample(b1);
+      const __m256i q = Couple(cu, ca0, ca1, cb0, cb1).Words(m + 2);
+      if (kInterleaved) {
+        *fu = GridFilter(_mm256_and_si256(q, _mm256_set1_epi16(0xFF)), kw);
+        *fv = GridFilter(_mm256_srli_epi16(q, 8), kw);
+      } else {
+        *fu = GridFilter(q, kw);
+        *fv = GridFilter(Couple(cv, ca0, ca1, cb0, cb1).Words(m + 2), kw);
+      }
     };
-    __m256 u0, v0;
-    chroma(c0, &u0, &v0);
-    __m256 u1 = u0, v1 = v0;
-    if (kTwoChroma) chroma(c1, &u1, &v1);
+    __m256 fu0, fv0;
+    chroma(u0, v0, &fu0, &fv0);
+    __m256 fu1 = fu0, fv1 = fv0;
+    if (kTwoChroma) chroma(u1, v1, &fu1, &fv1);
     __m256 rgb[3];
-    convert(luma, blend(u0, u1), blend(v0, v1), rgb);
+    convert(luma, blend(fu0, fu1), blend(fv0, fv1), rgb);
     for (int ch = 0; ch < 3; ++ch) _mm256_storeu_ps(o[ch] + d, _mm256_add_ps(_mm256_mul_ps(rgb[ch], vs[ch]), vb[ch]));
   }
   return d;
@@ -700,9 +720,12 @@ void Pairs2Yuv(const uint8_t* const y[2], const uint8_t* const u[2], const uint8
                ptrdiff_t pf_c, float* const out[3]) {
   int d = 0;
   if (tables) {
-    const uint8_t* c[2] = {std::min(u[0], v[0]), std::min(u[1], v[1])};
-    d = u[0] == u[1] ? Pairs2YuvCouples<false>(y, c, cols, tables, safe_n, w0, w1, wy, k, s, b, pf_y, pf_c, out)
-                     : Pairs2YuvCouples<true>(y, c, cols, tables, safe_n, w0, w1, wy, k, s, b, pf_y, pf_c, out);
+    const bool two = u[0] != u[1];
+    auto run = [&](auto couples) { return couples(y, u, v, cols, tables, safe_n, w0, w1, wy, k, s, b, pf_y, pf_c, out); };
+    if (cstep == 2)
+      d = two ? run(Pairs2YuvCouples<true, true>) : run(Pairs2YuvCouples<false, true>);
+    else
+      d = two ? run(Pairs2YuvCouples<true, false>) : run(Pairs2YuvCouples<false, false>);
   }
   if (d < n) {
     float* const rest[3] = {out[0] + d, out[1] + d, out[2] + d};
