@@ -11,8 +11,8 @@ from vidlite.errors import BackendError
 
 CASES = [  # backend, artifact file, device, options, max abs error vs torch
     ("onnxruntime", "onnx/encoder.onnx", "CPUExecutionProvider", {"intra_op_num_threads": 1}, 1e-5),
-    ("openvino", "openvino/encoder.xml", "CPU", {"performance_hint": "LATENCY", "inference_precision": "f32"}, 1e-5),
-    ("openvino", "onnx/encoder.onnx", "CPU", {"num_threads": 1, "inference_precision": "f32"}, 1e-5),
+    ("openvino", "openvino/encoder.xml", "CPU", {"performance_hint": "LATENCY"}, 1e-5),
+    ("openvino", "onnx/encoder.onnx", "CPU", {"num_threads": 1}, 1e-5),
     ("litert", "tflite/encoder.tflite", "CPU", {"num_threads": 2}, 1e-5),
 ]
 

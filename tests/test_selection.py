@@ -55,7 +55,7 @@ def _manifest(bundle):
     ("jetson-nano", {"onnxruntime": ("CUDAExecutionProvider", "CPUExecutionProvider")}, "jetson",
      ("onnxruntime", "CUDAExecutionProvider", "onnx", "fp32", {})),
     ("x86-intel-laptop", {rt: None for rt in ALL}, "x86-intel", ("openvino", "CPU", "openvino", "fp32",
-                                                                 {"performance_hint": "LATENCY", "inference_precision": "f32"})),
+                                                                 {"performance_hint": "LATENCY"})),
     ("x86-amd-desktop", {rt: None for rt in ALL}, "x86-amd", ("onnxruntime", "CPUExecutionProvider", "onnx", "int8-static", {})),
 ])
 def test_fixture_probe_selects_profile_and_first_candidate(runtime_bundle, fixture, runtimes, profile, first):
@@ -67,9 +67,11 @@ def test_fixture_probe_selects_profile_and_first_candidate(runtime_bundle, fixtu
     assert (c.backend, c.device, c.format, c.precision) == first[:4]
     if first[4] is not None:
         assert c.options == first[4]
-    else:  # TensorRT: fp16 engines with an engine cache under the home directory
-        po = c.options["provider_options"]
-        assert po["trt_fp16_enable"] == "True" and po["trt_engine_cache_path"].startswith(str(Path.home()))
+    else:  # TensorRT: fp16 engines, named as the execution precision, with an engine cache under the home directory
+        assert c.execution == "f16" and "trt_fp16_enable" not in c.options["provider_options"]
+        assert c.options["provider_options"]["trt_engine_cache_path"].startswith(str(Path.home()))
+    if c.device != "TensorrtExecutionProvider":
+        assert c.execution == "f32"  # no profile lowers a CPU's precision by default
     for u in cands:  # anything skipped before the first says why
         if cands.index(u) < cands.index(c):
             assert u.status == "unavailable" and u.reason

@@ -63,9 +63,12 @@ class OpenVINOConverter(Converter):
 
     def runner(self, art: Converted, comp: ComponentSpec):
         import openvino as ov
+        from vidlite.backends.openvino import precision_hint
 
         core = ov.Core()
-        compiled = core.compile_model(str(art.entry), "CPU", {"INFERENCE_NUM_THREADS": 1})
+        # verified in f32, as the runtime computes it unless a reduced precision is named (OpenVINO's
+        # own default is bf16 on AVX-512 BF16 / AMX hosts, which would verify another computation)
+        compiled = core.compile_model(str(art.entry), "CPU", {"INFERENCE_NUM_THREADS": 1, **precision_hint("f32")})
         req = compiled.create_infer_request()
         outs = [(t.name, compiled.output(t.name)) for t in comp.outputs]
 

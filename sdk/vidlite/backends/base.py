@@ -1,7 +1,9 @@
 """The one interface every backend plug-in implements.
 
 A plug-in is a module holding `BACKEND`, an object with `name`, `formats`, `unavailable(device)` and
-`load(path, device, options) -> Session`. Sessions take and return numpy arrays keyed by the model's
+`load(path, device, options, execution) -> Session`. `execution` is the execution precision to compute
+in (backends/precision.py): a backend makes its runtime compute in exactly that, reports what the
+runtime says it computes in as `Session.execution`, and raises BackendError where it cannot. Sessions take and return numpy arrays keyed by the model's
 own tensor names. Thread safety: a session whose runtime allows concurrent runs sets
 `concurrent = True`; every other session serialises `run` with a lock, so any session may be shared
 between threads. `run` after `close` raises BackendError.
@@ -15,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from vidlite.errors import BackendError
+from vidlite.backends.precision import F32
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,9 @@ class Session:
     backend = "?"
     concurrent = False
 
-    def __init__(self, device: str, inputs: list[TensorInfo], outputs: list[TensorInfo]):
+    def __init__(self, device: str, inputs: list[TensorInfo], outputs: list[TensorInfo], execution: str = F32):
         self.device = device
+        self.execution = execution
         self.inputs = inputs
         self.outputs = outputs
         self._lock = threading.Lock()
@@ -78,5 +82,11 @@ class Backend:
         rt = device.runtime(self.name)
         return None if rt.installed else (rt.reason or f"{self.name} is not installed")
 
-    def load(self, path: Path, device: str | None = None, options: dict | None = None) -> Session:
+    def load(self, path: Path, device: str | None = None, options: dict | None = None,
+             execution: str = F32) -> Session:
         raise NotImplementedError
+
+    def refuse_reduced(self, execution: str, why: str) -> None:
+        """For runtimes that always compute in f32: a reduced execution precision is an error saying why."""
+        if execution != F32:
+            raise BackendError(f"{self.name} cannot compute in {execution}: {why}")

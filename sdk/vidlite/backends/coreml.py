@@ -10,6 +10,9 @@ Tensors cross without copies where Core ML allows: each input array is wrapped a
 over its own memory, and each output is offered a numpy array as its backing. Core ML may decline a
 backing and allocate its own; that output is then transferred into the numpy array (macOS 15+).
 
+Execution precision: the Neural Engine computes only in f16, so f32 execution runs on the CPU and
+GPU (CPU_ONLY, CPU_AND_GPU, the default) and f16 may use every unit; Core ML has no bf16.
+
 Nothing here can run on the Linux machines that build vidlite: the pure helpers are tested there,
 the calls into the framework only on a Mac.
 """
@@ -21,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from vidlite.backends.base import Backend, Session, TensorInfo
+from vidlite.backends.precision import F16, F32
 from vidlite.errors import BackendError
 
 # MLMultiArrayDataType values (CoreML/MLMultiArray.h); PyObjC exposes the same numbers as constants,
@@ -31,6 +35,18 @@ _MULTIARRAY_CODES = {v: k for k, v in MULTIARRAY_DTYPES.items()}
 _FEATURE_TYPE_MULTIARRAY = 5  # MLFeatureTypeMultiArray
 _UNITS = {"ALL": "MLComputeUnitsAll", "CPU_ONLY": "MLComputeUnitsCPUOnly",
           "CPU_AND_GPU": "MLComputeUnitsCPUAndGPU", "CPU_AND_NE": "MLComputeUnitsCPUAndNeuralEngine"}
+_NEURAL_ENGINE = {"ALL", "CPU_AND_NE"}
+
+
+def check_units(device: str, execution: str) -> None:
+    """Compute units and execution precision that Core ML can honour together, or BackendError."""
+    if device not in _UNITS:
+        raise BackendError(f"coreml: device must be one of {sorted(_UNITS)} (compute units), got {device!r}")
+    if execution not in (F32, F16):
+        raise BackendError(f"coreml: Core ML computes in f32 or f16, not {execution}")
+    if execution == F32 and device in _NEURAL_ENGINE:
+        raise BackendError(f"coreml: {device} includes the Neural Engine, which computes only in f16; "
+                           f"use CPU_AND_GPU for f32 or name f16 (e.g. pin 'coreml:fp16@f16@{device}')")
 
 
 def multiarray_layout(a: np.ndarray) -> tuple[int, list[int], list[int]]:
@@ -59,10 +75,10 @@ def tensor_info(name: str, description) -> TensorInfo:
 class CoreMlSession(Session):
     backend = "coreml"
 
-    def __init__(self, coreml, model, device: str, compiled: Path):
+    def __init__(self, coreml, model, device: str, compiled: Path, execution: str):
         described = model.modelDescription()
         super().__init__(device, [tensor_info(n, d) for n, d in described.inputDescriptionsByName().items()],
-                         [tensor_info(n, d) for n, d in described.outputDescriptionsByName().items()])
+                         [tensor_info(n, d) for n, d in described.outputDescriptionsByName().items()], execution)
         self._coreml, self._model, self._compiled = coreml, model, compiled
 
     def _wrap(self, a: np.ndarray):
@@ -112,12 +128,12 @@ class CoreMlSession(Session):
 class CoreMlBackend(Backend):
     name = "coreml"
     formats = ("coreml",)
-    default_device = "ALL"
+    default_device = "CPU_AND_GPU"  # f32, the default execution precision; the Neural Engine is f16 only
 
-    def load(self, path: Path, device: str | None = None, options: dict | None = None) -> Session:
+    def load(self, path: Path, device: str | None = None, options: dict | None = None,
+             execution: str = F32) -> Session:
         device = device or self.default_device
-        if device not in _UNITS:
-            raise BackendError(f"coreml: device must be one of {sorted(_UNITS)} (compute units), got {device!r}")
+        check_units(device, execution)
         if options:
             raise BackendError(f"coreml: unknown option(s) {sorted(options)}")
         import platform
@@ -136,11 +152,12 @@ class CoreMlBackend(Backend):
             raise BackendError(f"Core ML could not compile {Path(path).name}: {error}")
         config = CoreML.MLModelConfiguration.alloc().init()
         config.setComputeUnits_(getattr(CoreML, _UNITS[device]))
+        config.setAllowLowPrecisionAccumulationOnGPU_(execution == F16)
         model, error = CoreML.MLModel.modelWithContentsOfURL_configuration_error_(compiled, config, None)
         if model is None:
             shutil.rmtree(str(compiled.path()), ignore_errors=True)
             raise BackendError(f"Core ML could not load {Path(path).name}: {error}")
-        return CoreMlSession(CoreML, model, device, Path(str(compiled.path())))
+        return CoreMlSession(CoreML, model, device, Path(str(compiled.path())), execution)
 
 
 BACKEND = CoreMlBackend()

@@ -2,6 +2,10 @@
 
 The interpreter is not thread-safe: runs are serialised by the base lock. Tensors follow the
 model's own input order (the order the exporter passed arguments in).
+
+Execution precision: XNNPACK computes float operations in f32 (fp16 artifacts' weights are widened)
+unless the model carries reduced-precision metadata or the app forces fp16 through the delegate's
+flags, which the Python interpreters do not expose; so LiteRT runs f32 only.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from vidlite.backends.base import Backend, Session, TensorInfo
+from vidlite.backends.precision import F32
 from vidlite.device.runtimes import _litert_module
 from vidlite.errors import BackendError
 
@@ -62,9 +67,12 @@ class LiteRtBackend(Backend):
     formats = ("tflite",)
     default_device = "CPU"
 
-    def load(self, path: Path, device: str | None = None, options: dict | None = None) -> Session:
+    def load(self, path: Path, device: str | None = None, options: dict | None = None,
+             execution: str = F32) -> Session:
         device = device or self.default_device
         options = dict(options or {})
+        self.refuse_reduced(execution, "the LiteRT Python interpreter cannot ask XNNPACK for reduced precision; "
+                                       "export an fp16 or int8 artifact instead")
         module = _litert_module()
         if module is None:
             raise BackendError("litert: neither ai-edge-litert nor tflite-runtime is installed")

@@ -7,7 +7,8 @@ import json
 def register(subparsers) -> None:
     p = subparsers.add_parser("devices", help="show this device, its runtimes and which backend a bundle would use")
     p.add_argument("--explain", metavar="BUNDLE", help="load BUNDLE and show every candidate, chosen or rejected, and why")
-    p.add_argument("--backend", metavar="PIN", help="with --explain: pin a backend, e.g. openvino:int8 (default: $VIDLITE_BACKEND or auto)")
+    p.add_argument("--backend", metavar="PIN", help="with --explain: pin a backend, e.g. openvino:int8 or openvino:fp32@bf16 "
+                                                   "(default: $VIDLITE_BACKEND or auto)")
     p.add_argument("--profile", metavar="NAME", help="with --explain: use this platform profile instead of the matched one")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(func=run)
@@ -54,12 +55,14 @@ def _decision_table(model):
     t.add_column("component")
     t.add_column("#", justify="right")
     t.add_column("candidate", no_wrap=True)
+    t.add_column("computes in", no_wrap=True)
     t.add_column("result", no_wrap=True)
     t.add_column("why", overflow="fold")
     styles = {"chosen": "bold green", "rejected": "red", "unavailable": "yellow", "not tried": "dim"}
     for r in model.decisions():
         device = r["device"].removesuffix("ExecutionProvider")
-        t.add_row(r["component"], r["#"], f"{r['backend']}@{device} {r['format']}/{r['precision']}", r["result"],
+        t.add_row(r["component"], r["#"], f"{r['backend']}@{device} {r['format']}/{r['precision']}", r["execution"],
+                  r["result"],
                   escape(f"{r['why']} ({r['from']})"), style=styles.get(r["result"]))
     return t
 

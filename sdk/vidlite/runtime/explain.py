@@ -1,12 +1,14 @@
 """The selection decision as a plain-text table (the CLI renders the same rows with rich)."""
 from __future__ import annotations
 
-COLUMNS = ("component", "#", "backend", "device", "format", "precision", "result", "why", "from")
+COLUMNS = ("component", "#", "backend", "device", "format", "precision", "execution", "result", "why", "from")
 
 
 def rows(candidates_by_component: dict) -> list[tuple[str, ...]]:
-    """One row per candidate, numbered in trial order within its component."""
-    return [(c.component, str(i + 1), c.backend, c.device, c.format, c.precision, c.status, c.reason or "-", c.source)
+    """One row per candidate, numbered in trial order within its component. `execution` is the precision
+    the backend reports computing in once loaded, the one asked for before."""
+    return [(c.component, str(i + 1), c.backend, c.device, c.format, c.precision, c.execution_in_force or c.execution,
+             c.status, c.reason or "-", c.source)
             for cands in candidates_by_component.values() for i, c in enumerate(cands)]
 
 

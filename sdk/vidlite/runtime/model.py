@@ -92,14 +92,18 @@ def load(bundle, backend: str | None = None, options: dict | None = None, *, pro
     """Open `bundle` (directory or .zip), pick and smoke-test a backend for each component.
 
     backend: None (use $VIDLITE_BACKEND if set, else automatic), "auto", or a pin
-      "backend[:precision][@device]" such as "openvino:int8", "onnxruntime:fp32", "litert".
-    options: {"threads": n, "<backend>": {backend options}} applied to every candidate.
+      "backend[:precision][@execution][@device]" such as "openvino:int8", "onnxruntime:fp32", "litert",
+      "openvino:fp32@bf16" (an fp32 artifact computed in bf16: reduced precision is only ever named).
+    options: {"threads": n, "execution_precision": "bf16", "<backend>": {backend options}} applied to every
+      candidate; execution_precision names a reduced precision to compute in (default f32: see
+      vidlite.backends.precision).
     profile: a platform profile name (else $VIDLITE_PROFILE, else the best match for the device).
     device: a DeviceInfo to plan for (default: probe this machine).
     """
-    unknown = set(options or {}) - {"threads", *PLUGINS}
+    unknown = set(options or {}) - {"threads", "execution_precision", *PLUGINS}
     if unknown:
-        raise VidliteError(f"load(options=...): unknown key(s) {sorted(unknown)}; expected 'threads' or a backend name "
+        raise VidliteError(f"load(options=...): unknown key(s) {sorted(unknown)}; expected 'threads', "
+                           f"'execution_precision' or a backend name "
                            f"({', '.join(PLUGINS)}) mapping to that backend's options")
     b = open_bundle(bundle)
     pin = pin_from(backend)

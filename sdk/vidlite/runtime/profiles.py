@@ -77,9 +77,13 @@ def _check_entry(c: dict) -> None:
     from vidlite.backends import get_backend
     from vidlite.runtime.plan import PRECISIONS
 
-    unknown = set(c) - {"backend", "format", "precision", "device", "options", "why"}
+    from vidlite.backends.precision import normalize
+
+    unknown = set(c) - {"backend", "format", "precision", "device", "execution", "options", "why"}
     if unknown:
         raise ValueError(f"unknown key(s) {sorted(unknown)}")
+    if "execution" in c:
+        normalize(c["execution"])
     if c["format"] not in get_backend(c["backend"]).formats:
         raise ValueError(f"backend {c['backend']} does not open format {c['format']!r}")
     precisions = c["precision"] if isinstance(c["precision"], list) else [c["precision"]]

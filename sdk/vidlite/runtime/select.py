@@ -39,7 +39,7 @@ def _try(bundle, name: str, component: dict, c: P.Candidate, smoke) -> Runner | 
         return None
     t0 = time.perf_counter()
     try:
-        session = get_backend(c.backend).load(path, c.device, c.options)
+        session = get_backend(c.backend).load(path, c.device, c.options, c.execution)
     except Exception as e:  # any failure to load is a reason to move on, kept for explain()
         c.status, c.reason = P.REJECTED, f"load failed: {e}"
         return None
@@ -50,13 +50,14 @@ def _try(bundle, name: str, component: dict, c: P.Candidate, smoke) -> Runner | 
         c.status, c.reason = P.REJECTED, f"does not match the manifest: {e}"
         return None
     c.load_ms = (time.perf_counter() - t0) * 1e3
+    c.execution_in_force = session.execution
     if smoke is None:
         c.status, c.reason = P.CHOSEN, "loaded (no smoke sample in the bundle: output not checked)"
         return runner
     inputs, expected = smoke
     try:
         outputs = runner.run(inputs)
-        ok, measures, why = check(outputs, expected, tolerance_for(c.artifact))
+        ok, measures, why = check(outputs, expected, tolerance_for(c.artifact, c.execution))
     except Exception as e:
         ok, measures, why = False, None, f"smoke inference raised {type(e).__name__}: {e}"
     c.smoke = measures

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from vidlite.backends import precision
+
 # Used when an artifact records no smoke_tolerance: float artifacts must agree closely, int8 ones roughly.
 DEFAULT_TOLERANCE = {"fp32": {"min_cosine": 0.9999}, "fp16": {"min_cosine": 0.999}}
 DEFAULT_INT8_TOLERANCE = {"min_cosine": 0.98}
@@ -16,8 +18,14 @@ def load_smoke(path) -> tuple[dict, dict]:
     return ins, outs
 
 
-def tolerance_for(artifact: dict) -> dict:
-    return artifact.get("smoke_tolerance") or DEFAULT_TOLERANCE.get(artifact["precision"], DEFAULT_INT8_TOLERANCE)
+def tolerance_for(artifact: dict, execution: str = precision.F32) -> dict:
+    """The artifact's recorded tolerance (the exporter verified it in f32); a reduced execution precision
+    adds its own error, so it is held to a cosine no tighter than that precision's."""
+    own = artifact.get("smoke_tolerance") or DEFAULT_TOLERANCE.get(artifact["precision"], DEFAULT_INT8_TOLERANCE)
+    reduced = precision.tolerance(execution)
+    if reduced is None:
+        return own
+    return {"min_cosine": min(own.get("min_cosine", 1.0), reduced["min_cosine"])}
 
 
 def compare(got: np.ndarray, want: np.ndarray) -> dict:

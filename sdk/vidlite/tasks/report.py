@@ -90,10 +90,10 @@ class PipelineReport:
 
 
 def backends_of(model) -> dict[str, str]:
-    """Component → "backend precision format" chosen by the runtime."""
+    """Component → "backend precision format, execution in force" chosen by the runtime."""
     out = {}
     for name in model.components:
         r = model[name]
         a = r.artifact
-        out[name] = f"{r.backend} {a.get('precision', '?')} {a.get('format', '?')}"
+        out[name] = f"{r.backend} {a.get('precision', '?')} {a.get('format', '?')}, computed in {r.session.execution}"
     return out
