@@ -1,6 +1,8 @@
 """Bundle loading: schema validation, sha256 on use, refusing paths that escape, zip handling."""
 import json
 import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -69,6 +71,16 @@ def test_truncated_and_missing_files(bundle_copy):
     (lambda m: m["components"]["encoder"]["artifacts"][0]["files"][0].update(path="/etc/passwd"), UnsafePathError, "absolute paths"),
     (lambda m: m["components"]["encoder"]["artifacts"][0]["files"][0].update(path="C:/x.onnx"), UnsafePathError, "absolute paths"),
     (lambda m: m["components"]["encoder"]["artifacts"][2].update(entry="openvino/other.xml"), ManifestError, "neither one of its files"),
+    # numbers out of any sane range: each names its field (a runtime would allocate or loop on them)
+    (lambda m: m["components"]["encoder"]["inputs"][0].update(shape=[1, 3, 100000, 100000]), ManifestError,
+     r"components\.encoder\.inputs\[0\]\.shape: \[1, 3, 100000, 100000\] float32 is 111\.8 GiB, over the 2 GiB"),
+    (lambda m: m["components"]["encoder"]["inputs"][0].update(shape=[1, 3, 10 ** 9]), ManifestError,
+     r"components\.encoder\.inputs\[0\]\.shape\[2\]: 1000000000 is greater than the maximum of 1048576"),
+    (lambda m: m["preprocess"].update(frames_per_clip=10 ** 8), ManifestError,
+     r"preprocess\.frames_per_clip: 100000000 is greater than the maximum of 4096"),
+    (lambda m: m["preprocess"].update(width=100000), ManifestError, r"preprocess\.width: 100000 is greater than"),
+    (lambda m: m["components"]["encoder"]["smoke"].update(bytes=10 ** 15), ManifestError,
+     r"smoke\.bytes: 1000000000000000 is greater than the maximum of 68719476736"),
 ])
 def test_tampered_manifest_is_refused(bundle_copy, change, error, message):
     _edit_manifest(bundle_copy, change)
@@ -167,3 +179,29 @@ def test_file_entry_and_validate_manifest_for_writers(runtime_bundle, tmp_path):
     assert validate_manifest(m) is m
     with pytest.raises(ManifestError, match="expected a JSON object"):
         validate_manifest([])
+
+
+def test_zip_bomb_is_refused_by_what_the_manifest_declares(runtime_bundle, tmp_path):
+    """50 MB of zeros packs into ~50 KB; the manifest declares none of it, so extraction stops."""
+    manifest = (runtime_bundle / "manifest.json").read_text()
+    zpath = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("manifest.json", manifest)
+        z.writestr("padding.bin", b"\0" * (50 * 2 ** 20))
+    assert zpath.stat().st_size < 2 ** 20
+    with pytest.raises(BundleError, match="more than the .* its manifest declares"):
+        open_bundle(zpath)
+    assert not list((tmp_path / "cache" / "unpacked").glob("*/padding.bin"))
+    assert not list((tmp_path / "cache" / "unpacked").glob(".partial-*"))
+
+
+def test_partial_extraction_of_a_killed_run_is_removed_on_the_next_open(runtime_bundle, tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / "cache" / "unpacked" / f".partial-{dead.stdout.strip()}-x1"
+    (stale / "onnx").mkdir(parents=True)
+    (stale / "onnx" / "encoder.onnx").write_bytes(b"half")
+    live = tmp_path / "cache" / "unpacked" / f".partial-{os.getpid()}-x2"  # a run still extracting
+    live.mkdir()
+    zpath = _zip(tmp_path / "b.zip", {}, folder=runtime_bundle)
+    open_bundle(zpath).verify_all()
+    assert not stale.exists() and live.exists()

@@ -8,7 +8,7 @@ import pytest
 
 import vidlite
 from vidlite.device import RuntimeInfo, probe
-from vidlite.errors import NoUsableBackendError, PinError
+from vidlite.errors import IntegrityError, NoUsableBackendError, PinError
 from vidlite.runtime import Pin, get_profile, match_profile, plan
 
 FIXTURES = Path(__file__).parent / "fixtures" / "devices"
@@ -168,28 +168,33 @@ def test_env_pin_and_pins_that_cannot_be_honoured(runtime_bundle, monkeypatch):
 
 # --- falling back, with the reason shown ---
 
-def test_flipped_byte_in_artifact_is_refused_and_the_next_candidate_wins(bundle_copy):
+def test_flipped_byte_in_artifact_refuses_the_bundle_unless_partial_use_is_asked_for(bundle_copy):
     path = bundle_copy / "onnx/encoder.int8.onnx"
     data = bytearray(path.read_bytes())
     data[100] ^= 0xFF
     path.write_bytes(bytes(data))
-    with vidlite.load(bundle_copy, profile="x86-amd") as model:
+    for backend in ("auto", "onnxruntime:int8"):  # never a silent fall-back to another artifact
+        with pytest.raises(IntegrityError, match=r"damaged or altered.*onnx/encoder\.int8\.onnx: sha256.*allow_partial_bundle"):
+            vidlite.load(bundle_copy, profile="x86-amd", backend=backend)
+    with vidlite.load(bundle_copy, profile="x86-amd", allow_partial_bundle=True) as model:
         first, second = model.candidates["encoder"][:2]
-        assert first.status == "rejected" and "refused" in first.reason and "sha256" in first.reason
+        assert first.status == "rejected" and first.reason.startswith("DAMAGED") and "sha256" in first.reason
         assert second.status == "chosen" and (second.backend, second.format, second.precision) == ("onnxruntime", "onnx", "fp32")
-        assert "sha256" in model.explain()
-    with pytest.raises(PinError, match="sha256"):
-        vidlite.load(bundle_copy, backend="onnxruntime:int8")
+        assert model.damaged() and "WARNING: this bundle is damaged; 1 artifact(s) skipped" in model.explain()
+    with pytest.raises(PinError, match="sha256"):  # the pin's only artifact is the damaged one
+        vidlite.load(bundle_copy, backend="onnxruntime:int8", allow_partial_bundle=True)
 
 
-def test_missing_artifact_falls_back_with_the_reason(bundle_copy):
+def test_missing_artifact_refuses_the_bundle_unless_partial_use_is_asked_for(bundle_copy):
     (bundle_copy / "openvino/encoder.bin").unlink()
-    with vidlite.load(bundle_copy, profile="x86-intel") as model:
+    with pytest.raises(IntegrityError, match="openvino/encoder.bin: listed in the manifest but missing"):
+        vidlite.load(bundle_copy, profile="x86-intel")
+    with vidlite.load(bundle_copy, profile="x86-intel", allow_partial_bundle=True) as model:
         first = model.candidates["encoder"][0]
         assert (first.format, first.precision, first.status) == ("openvino", "fp32", "rejected")
         assert "openvino/encoder.bin: listed in the manifest but missing" in first.reason
         assert model["encoder"].artifact["precision"] == "fp16"
-        assert "missing" in model.explain()
+        assert "missing" in model.explain() and "DAMAGED" in model.explain()
 
 
 def test_failing_provider_falls_back_with_the_reason(runtime_bundle):

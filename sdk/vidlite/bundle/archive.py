@@ -1,11 +1,19 @@
-"""Packed bundles: a .zip is checked member by member and extracted once into a cache keyed by its sha256."""
+"""Packed bundles: a .zip is checked member by member and extracted once into a cache keyed by its sha256.
+
+A zip can claim small and unpack huge (a "zip bomb": 205 MB from 4 MB was seen). Extraction is
+capped by what the bundle's own manifest declares (its files' bytes plus a margin), counted as the
+bytes are written rather than taken from the zip's headers. A run killed mid-extraction leaves a
+`.partial-<pid>-…` folder; the next extraction removes those whose process is gone.
+"""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 from vidlite.bundle.hashing import sha256_file
@@ -13,6 +21,9 @@ from vidlite.bundle.paths import safe_relpath
 from vidlite.errors import BundleError, UnsafePathError
 
 _DONE = ".vidlite-extracted"
+_MANIFEST_MAX = 16 * 2 ** 20       # a manifest is a few KB; more is not a manifest
+_MARGIN = 2 ** 20                  # room for folders' entries and files a manifest need not list
+_CHUNK = 2 ** 20
 
 
 def cache_dir(kind: str) -> Path:
@@ -33,6 +44,60 @@ def _check_members(zf: zipfile.ZipFile, zip_path: Path) -> list[zipfile.ZipInfo]
     return members
 
 
+def _declared_bytes(node) -> int:
+    """The sum of every file entry's declared "bytes" anywhere in a manifest."""
+    if isinstance(node, dict):
+        own = node.get("bytes") if {"path", "sha256", "bytes"} <= set(node) else 0
+        own = own if isinstance(own, int) and not isinstance(own, bool) and own >= 0 else 0
+        return own + sum(_declared_bytes(v) for k, v in node.items() if k != "bytes")
+    if isinstance(node, list):
+        return sum(_declared_bytes(v) for v in node)
+    return 0
+
+
+def _budget(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], zip_path: Path) -> int:
+    """How many bytes extraction may write: the manifest's declared files plus a margin."""
+    manifests = [m for m in members if Path(m.filename).name == "manifest.json" and m.filename.count("/") <= 1]
+    if not manifests:
+        raise BundleError(f"{zip_path}: no manifest.json at the root of the archive (or in its one top folder)")
+    info = min(manifests, key=lambda m: m.filename.count("/"))
+    with zf.open(info) as f:
+        raw = f.read(_MANIFEST_MAX + 1)
+    if len(raw) > _MANIFEST_MAX:
+        raise BundleError(f"{zip_path}: {info.filename} is over {_MANIFEST_MAX // 2 ** 20} MB: not a bundle manifest")
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise BundleError(f"{zip_path}: {info.filename} is not readable JSON ({e})") from None
+    return len(raw) + _declared_bytes(manifest) + _MARGIN
+
+
+def _remove_stale_partials(parent: Path) -> None:
+    """Partial extractions whose process no longer runs (killed mid-way) are removed."""
+    for p in parent.glob(".partial-*"):
+        pid = p.name.split("-")[1]
+        try:
+            os.kill(int(pid), 0)
+            continue  # still extracting
+        except (ValueError, ProcessLookupError):
+            shutil.rmtree(p, ignore_errors=True)
+        except PermissionError:  # another user's live process
+            continue
+
+
+def _copy_capped(src, out, info: zipfile.ZipInfo, left: int, zip_path: Path) -> int:
+    """Copy one member, counting what is written; returns the bytes written."""
+    written = 0
+    while chunk := src.read(_CHUNK):
+        written += len(chunk)
+        if written > info.file_size or written > left:
+            raise BundleError(f"{zip_path}: member {info.filename!r} unpacks to more than "
+                              f"{'its header says' if written > info.file_size else 'the manifest declares'}; "
+                              "refusing the archive (damaged, or a zip bomb)")
+        out.write(chunk)
+    return written
+
+
 def extract_zip(zip_path: str | Path, cache: Path | None = None) -> Path:
     """Directory holding the verified contents of `zip_path` (extracted on first use, then reused)."""
     zip_path = Path(zip_path)
@@ -46,10 +111,15 @@ def extract_zip(zip_path: str | Path, cache: Path | None = None) -> Path:
         raise BundleError(f"{zip_path}: not a readable zip archive ({e})") from None
     with zf:
         members = _check_members(zf, zip_path)
+        left = _budget(zf, members, zip_path)
+        if sum(m.file_size for m in members) > left:
+            raise BundleError(f"{zip_path}: its members unpack to {sum(m.file_size for m in members)} bytes, more than "
+                              f"the {left} its manifest declares (with margin); refusing the archive")
         dest.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_partials(dest.parent)
         if dest.exists():  # left half-done by an interrupted run
             shutil.rmtree(dest)
-        tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=dest.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f".partial-{os.getpid()}-", dir=dest.parent))
         try:
             for info in members:
                 target = tmp / safe_relpath(info.filename.rstrip("/"), what=f"{zip_path.name} member")
@@ -57,8 +127,11 @@ def extract_zip(zip_path: str | Path, cache: Path | None = None) -> Path:
                     target.mkdir(parents=True, exist_ok=True)
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as src, open(target, "wb") as out:
-                    shutil.copyfileobj(src, out)
+                try:
+                    with zf.open(info) as src, open(target, "wb") as out:
+                        left -= _copy_capped(src, out, info, left, zip_path)
+                except (zipfile.BadZipFile, zlib.error, EOFError) as e:  # a damaged member: CRC, truncated stream
+                    raise BundleError(f"{zip_path}: member {info.filename!r} is damaged ({e})") from None
             (tmp / _DONE).write_text(digest)
             try:
                 os.replace(tmp, dest)

@@ -10,6 +10,9 @@ from vidlite.errors import ManifestError, UnsupportedVersionError
 
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("manifest.schema.json")
+# The schema bounds each number; a tensor's size is a product, which JSON Schema cannot bound.
+MAX_TENSOR_BYTES = 2 ** 31
+_ITEMSIZE = {"float32": 4, "int32": 4, "int64": 8, "float16": 2, "int8": 1, "uint8": 1, "bool": 1}
 
 
 @functools.lru_cache(maxsize=1)
@@ -62,4 +65,19 @@ def validate_manifest(d: dict) -> dict:
         best = jsonschema.exceptions.best_match(errors)
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         raise ManifestError(f"{_where(best.absolute_path)}: {best.message}{more}")
+    _check_tensor_sizes(d)
     return d
+
+
+def _check_tensor_sizes(d: dict) -> None:
+    """A declared tensor larger than MAX_TENSOR_BYTES (symbolic dims count as 1) is a damaged or hostile
+    manifest: a runtime would try to allocate it."""
+    for cname, comp in d["components"].items():
+        for kind in ("inputs", "outputs"):
+            for i, t in enumerate(comp.get(kind, [])):
+                size = _ITEMSIZE[t["dtype"]]
+                for dim in t["shape"]:
+                    size *= dim if isinstance(dim, int) else 1
+                if size > MAX_TENSOR_BYTES:
+                    raise ManifestError(f"components.{cname}.{kind}[{i}].shape: {t['shape']} {t['dtype']} is "
+                                        f"{size / 2 ** 30:.1f} GiB, over the {MAX_TENSOR_BYTES // 2 ** 30} GiB a tensor may declare")

@@ -16,9 +16,12 @@ def header(model) -> str:
     d = model.device
     feats = ", ".join(d.cpu.features) or "none"
     board = f", board {d.board.model}" if d.board.kind else ""
+    damaged = model.damaged()
+    warning = (f"\nWARNING: this bundle is damaged; {len(damaged)} artifact(s) skipped because "
+               f"allow_partial_bundle was given (rows marked DAMAGED)") if damaged else ""
     return (f"bundle {model.manifest['name']} ({model.task}) at {model.root}\n"
             f"device: {d.os} {d.cpu.arch} {d.cpu.vendor}{board}; SIMD: {feats}\n"
-            f"profile: {model.profile.name}; pin: {model.pin or 'none (automatic)'}")
+            f"profile: {model.profile.name}; pin: {model.pin or 'none (automatic)'}{warning}")
 
 
 def table(all_rows: list[tuple[str, ...]]) -> str:

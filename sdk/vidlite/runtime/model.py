@@ -10,7 +10,7 @@ from vidlite.errors import PinError, VidliteError
 from vidlite.runtime import explain as X
 from vidlite.runtime.plan import Pin, pin_from, plan
 from vidlite.runtime.profiles import get_profile, match_profile
-from vidlite.runtime.select import select
+from vidlite.runtime.select import DAMAGED, select
 
 
 class Model:
@@ -69,6 +69,11 @@ class Model:
     def decisions(self) -> list[dict]:
         return [dict(zip(X.COLUMNS, r)) for r in X.rows(self.candidates)]
 
+    def damaged(self) -> list[str]:
+        """Why each damaged artifact was skipped (only ever non-empty with allow_partial_bundle=True)."""
+        return [f"{c.component} {c.format}/{c.precision}: {c.reason}" for cands in self.candidates.values()
+                for c in cands if c.reason.startswith(DAMAGED)]
+
     def explain(self) -> str:
         return X.header(self) + "\n" + X.table(X.rows(self.candidates))
 
@@ -88,7 +93,7 @@ class Model:
 
 
 def load(bundle, backend: str | None = None, options: dict | None = None, *, profile: str | None = None,
-         device=None) -> Model:
+         device=None, allow_partial_bundle: bool = False) -> Model:
     """Open `bundle` (directory or .zip), pick and smoke-test a backend for each component.
 
     backend: None (use $VIDLITE_BACKEND if set, else automatic), "auto", or a pin
@@ -99,6 +104,9 @@ def load(bundle, backend: str | None = None, options: dict | None = None, *, pro
       vidlite.backends.precision).
     profile: a platform profile name (else $VIDLITE_PROFILE, else the best match for the device).
     device: a DeviceInfo to plan for (default: probe this machine).
+    allow_partial_bundle: run a bundle some of whose artifacts are missing or fail their sha256, skipping
+      those (they are listed by `damaged()`, `explain()` and every pipeline report); by default such a
+      bundle is refused with an IntegrityError naming the file.
     """
     unknown = set(options or {}) - {"threads", "execution_precision", *PLUGINS}
     if unknown:
@@ -122,7 +130,7 @@ def load(bundle, backend: str | None = None, options: dict | None = None, *, pro
         model.candidates[name] = plan(name, comp["artifacts"], prof, device, pin, options)
     try:
         for name in b.manifest["components"]:
-            model._runners[name] = select(b, name, model.candidates[name], pin, model.explain)
+            model._runners[name] = select(b, name, model.candidates[name], pin, model.explain, allow_partial_bundle)
     except BaseException:
         model.close()
         raise

@@ -5,7 +5,7 @@ import time
 
 from vidlite.backends import get_backend
 from vidlite.bundle.paths import resolve_inside
-from vidlite.errors import BundleError, NoUsableBackendError, PinError
+from vidlite.errors import BundleError, IntegrityError, NoUsableBackendError, PinError
 from vidlite.runtime import plan as P
 from vidlite.runtime.runner import Runner
 from vidlite.runtime.smoke import check, load_smoke, tolerance_for
@@ -31,11 +31,20 @@ def entry_path(bundle, artifact: dict):
     raise BundleError(f"artifact entry {rel!r} is neither one of its files nor their folder")
 
 
-def _try(bundle, name: str, component: dict, c: P.Candidate, smoke) -> Runner | None:
+DAMAGED = "DAMAGED, skipped"
+
+
+def _try(bundle, name: str, component: dict, c: P.Candidate, smoke, allow_partial: bool) -> Runner | None:
     try:
         path = entry_path(bundle, c.artifact)
-    except BundleError as e:  # missing, altered or escaping file
-        c.status, c.reason = P.REJECTED, f"refused: {e}"
+    except BundleError as e:
+        # A file that is missing or does not match its sha256 means the bundle was damaged or
+        # altered: none of it is trusted unless the user asked to run what is intact.
+        if not allow_partial:
+            raise IntegrityError(f"bundle {bundle.source} is damaged or altered, so none of it is used: {e}. "
+                                 "Export or copy the bundle again; to run its intact artifacts anyway, load it "
+                                 "with allow_partial_bundle=True (CLI: --allow-partial-bundle)") from None
+        c.status, c.reason = P.REJECTED, f"{DAMAGED} (allow_partial_bundle): {e}"
         return None
     t0 = time.perf_counter()
     try:
@@ -70,14 +79,16 @@ def _try(bundle, name: str, component: dict, c: P.Candidate, smoke) -> Runner | 
     return runner
 
 
-def select(bundle, name: str, candidates: list[P.Candidate], pin: P.Pin | None, explain) -> Runner:
-    """Load the first working candidate of component `name`; mark every candidate with what happened."""
+def select(bundle, name: str, candidates: list[P.Candidate], pin: P.Pin | None, explain,
+           allow_partial: bool = False) -> Runner:
+    """Load the first working candidate of component `name`; mark every candidate with what happened.
+    A damaged artifact refuses the whole bundle (IntegrityError) unless `allow_partial`."""
     component = bundle.manifest["components"][name]
     smoke = load_smoke(bundle.file(component["smoke"]["path"])) if "smoke" in component else None
     for i, c in enumerate(candidates):
         if c.status != P.PLANNED:
             continue
-        runner = _try(bundle, name, component, c, smoke)
+        runner = _try(bundle, name, component, c, smoke, allow_partial)
         if runner is not None:
             for later in candidates[i + 1:]:
                 if later.status == P.PLANNED:

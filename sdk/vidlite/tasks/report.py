@@ -69,6 +69,7 @@ class PipelineReport:
         self.stage_calls["decode"] += max(stats.delivered, 0)
         if model is not None:
             self.backends.update(backends_of(model))
+            self.problems += [f"damaged bundle, artifact skipped: {d}" for d in model.damaged()]
         return self
 
     def as_dict(self) -> dict:
