@@ -121,3 +121,19 @@ def test_openvino_caches_compiled_models(runtime_bundle, tmp_path, monkeypatch):
     assert any((tmp_path / "openvino").glob("*.blob"))
     get_backend("openvino").load(runtime_bundle / "openvino/encoder.fp16.xml", options={"cache_dir": ""}).close()
     assert len(list((tmp_path / "openvino").glob("*.blob"))) == 1
+
+
+def test_running_onnx_runtime_writes_nothing_in_the_home_folder(runtime_bundle, tmp_path):
+    """ONNX Runtime's import writes ~/.cache/Microsoft/DeveloperTools/.onnxruntime/{deviceid,onnxruntime.db}
+    unless ORT_DISABLE_TELEMETRY is set; importing vidlite sets it (an app's own value wins)."""
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "VIDLITE_CACHE": str(tmp_path / "cache"), "PATH": ""}
+    code = ("import sys, vidlite; m = vidlite.load(sys.argv[1], backend='onnxruntime'); "
+            "assert m['encoder'].backend == 'onnxruntime'; m.close()")
+    proc = subprocess.run([sys.executable, "-c", code, str(runtime_bundle)], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert sorted(p.relative_to(home).as_posix() for p in home.rglob("*")) == []

@@ -3,9 +3,16 @@
 The runtime imports numpy, the native kernels and whichever backend the device has — never torch,
 tensorflow, coremltools or litert-torch (the export toolchain lives in ``vidlite_export``).
 """
-from vidlite._version import __version__
-from vidlite import native
-from vidlite.preprocess import PreprocessSpec, Preprocessor
+import os
+
+# ONNX Runtime writes a device id and a telemetry database under ~/.cache/Microsoft when it is
+# imported unless this is set: an app that embeds vidlite should find files only where it asked.
+# An app's own setting wins. (OpenVINO's Python package has no such switch: see README, Reliability.)
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+from vidlite._version import __version__  # noqa: E402
+from vidlite import native  # noqa: E402
+from vidlite.preprocess import PreprocessSpec, Preprocessor  # noqa: E402
 
 __all__ = ["__version__", "native", "devices", "load", "PreprocessSpec", "Preprocessor"]
 
