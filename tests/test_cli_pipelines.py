@@ -90,6 +90,38 @@ def test_index_and_search_commands(capsys, family_bundle, world_video, tmp_path)
     assert {"video", "start", "end", "score"} <= set(hits[0])
 
 
+def test_a_query_of_unknown_tokens_finds_nothing_and_says_why(capsys, family_bundle, world_video, tmp_path):
+    """An emoji-only query is one [UNK] token to the text tower: it used to return confident hits."""
+    from vidlite.tasks import Retriever
+
+    b = family_bundle("retrieve")
+    index = tmp_path / "lib.vlindex"
+    assert run_cli(capsys, "index", index, world_video["path"], "--bundle", b)[0] == 0
+    before = index.read_bytes()
+    for query in ("🎈🎈 🚀", "ｱｲｳ ☃"):
+        code, out, err = run_cli(capsys, "search", index, query, "--json", "--bundle", b)
+        assert code == 0 and json.loads(out) == [] and "is in the text model's vocabulary" in err
+        code, out, _ = run_cli(capsys, "search", index, query, "--bundle", b)
+        assert code == 0 and "matches nothing" in " ".join(out.split())
+    with Retriever.from_bundle(b, index=index, read_only=True) as r:
+        assert r.search("🎈", k=3) == [] and r.query_problem("🎈 ball") is None and r.search("🎈 ball", k=3)
+    assert index.read_bytes() == before  # search opened it read-only
+
+
+def test_search_of_a_damaged_index_is_one_clear_line(capsys, family_bundle, world_video, tmp_path):
+    import sqlite3
+
+    b = family_bundle("retrieve")
+    index = tmp_path / "lib.vlindex"
+    assert run_cli(capsys, "index", index, world_video["path"], "--bundle", b)[0] == 0
+    db = sqlite3.connect(index)
+    db.execute("UPDATE meta SET value = 'abc' WHERE key = 'dim'")
+    db.commit()
+    db.close()
+    code, _, err = run_cli(capsys, "search", index, "a red ball", "--bundle", b)
+    assert code == 1 and err.count("\n") == 1 and "is damaged" in err and "Traceback" not in err
+
+
 def test_demo_end_to_end_with_exported_bundles(capsys, family_bundle, tmp_path, monkeypatch):
     """`vidlite demo` reusing this session's bundles (the export step itself is the exporter's tests)."""
     bundles = tmp_path / "bundles"
@@ -105,3 +137,23 @@ def test_demo_end_to_end_with_exported_bundles(capsys, family_bundle, tmp_path, 
     flat = " ".join(out.split())
     for figure in ("reusing", "chosen", "caption", "understand", "restore", "index + search", "PSNR"):
         assert figure in flat
+
+
+def test_a_damaged_bundle_is_refused_in_one_line_unless_partial_use_is_asked_for(capsys, family_bundle, world_video,
+                                                                                 tmp_path):
+    import shutil
+
+    from vidlite import Captioner
+    from vidlite.errors import NoUsableBackendError
+
+    b = shutil.copytree(family_bundle("caption"), tmp_path / "bundle")
+    decoder = b / "decoder" / "decoder.fp32.onnx"
+    data = bytearray(decoder.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    decoder.write_bytes(bytes(data))
+    code, _, err = run_cli(capsys, "caption", world_video["path"], "--bundle", b)
+    assert code == 1 and err.count("\n") == 1 and "damaged or altered" in err and "--allow-partial-bundle" in err
+    assert decoder.name in err
+    # asked for, the intact encoder loads; the decoder has no intact artifact left, and says why
+    with pytest.raises(NoUsableBackendError, match="DAMAGED"):
+        Captioner.from_bundle(b, allow_partial_bundle=True)

@@ -101,6 +101,11 @@ def test_bad_call_arguments(pp, kwargs, exc, words):
     ({"layout": "chw"}, ValueError, "layout"),
     ({"dtype": "float64"}, ValueError, "dtype"),
     ({"std": (1, 0, 1)}, ValueError, "std"),
+    ({"std": 1e-45}, ValueError, "std must be in 1e-06..1e+06"),  # 1 / (255 std) overflowed to inf
+    ({"std": (0.2, -0.2, 0.2)}, ValueError, "std must be in"),
+    ({"std": (0.2, float("inf"), 0.2)}, TypeError, "std[1]"),
+    ({"mean": 1e300}, ValueError, "mean must be in -1e+06..1e+06"),
+    ({"mean": float("-inf")}, TypeError, "mean[0] must be a finite number"),
     ({"mean": (0, 0)}, ValueError, "mean"),
     ({"mean": (0, float("nan"), 0)}, TypeError, "mean"),
     ({"pad_value": 300}, ValueError, "pad_value"),

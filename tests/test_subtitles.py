@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from vidlite.outputs import OutputError
 from vidlite.subtitles import (Segment, merge_duplicates, open_subtitles, parse_srt, parse_time, parse_vtt,
                                srt_time, vtt_time)
 
@@ -34,16 +35,48 @@ def test_files_follow_the_formats_and_merge_duplicates(tmp_path):
 
 def test_cues_are_flushed_as_soon_as_they_are_final(tmp_path):
     out = {"srt": tmp_path / "live.srt", "vtt": tmp_path / "live.vtt", "json": tmp_path / "live.json"}
+    live = {"srt": tmp_path / "live.partial.srt", "vtt": tmp_path / "live.partial.vtt",
+            "json": tmp_path / "live.partial.json"}  # what a player follows while the run lasts
     sink = open_subtitles(out)
     sink.add(Segment(0, 1, "one"))
     sink.add(Segment(1, 2, "one"))  # still the same cue: nothing final yet
-    assert parse_srt(out["srt"].read_text()) == []
+    assert parse_srt(live["srt"].read_text()) == []
     sink.add(Segment(2, 3, "two"))  # "one" is final now and must be on disk, readable while open
-    assert [c[3] for c in parse_srt(out["srt"].read_text())] == ["one"]
-    assert [c[2] for c in parse_vtt(out["vtt"].read_text())] == ["one"]
-    assert [d["text"] for d in json.loads(out["json"].read_text())] == ["one"]
+    assert [c[3] for c in parse_srt(live["srt"].read_text())] == ["one"]
+    assert [c[2] for c in parse_vtt(live["vtt"].read_text())] == ["one"]
+    assert [d["text"] for d in json.loads(live["json"].read_text())] == ["one"]
     sink.close()
     assert [c[3] for c in parse_srt(out["srt"].read_text())] == ["one", "two"]
+    assert not any(p.exists() for p in live.values())
+
+
+def _old_files(tmp_path):
+    out = {"srt": tmp_path / "a.srt", "vtt": tmp_path / "a.vtt", "json": tmp_path / "a.json"}
+    for fmt, path in out.items():
+        path.write_text(f"the previous run's {fmt}\n")
+    return out
+
+
+def test_a_failed_run_leaves_the_old_files_as_they_were(tmp_path):
+    out = _old_files(tmp_path)
+    with pytest.raises(RuntimeError):
+        with open_subtitles(out) as sink:
+            sink.add(Segment(0, 1, "one"))
+            sink.add(Segment(1, 2, "two"))
+            raise RuntimeError("the source went away")
+    assert {fmt: p.read_text() for fmt, p in out.items()} == {fmt: f"the previous run's {fmt}\n" for fmt in out}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "a.srt", "a.vtt"]  # no partial left
+
+
+def test_a_stopped_live_run_keeps_its_cues(tmp_path):
+    out = _old_files(tmp_path)
+    with pytest.raises(KeyboardInterrupt):  # Ctrl-C ends a camera's captions: a stop, not a failure
+        with open_subtitles(out) as sink:
+            sink.add(Segment(0, 1, "one"))
+            sink.add(Segment(1, 2, "two"))
+            raise KeyboardInterrupt
+    assert [c[3] for c in parse_srt(out["srt"].read_text())] == ["one", "two"]
+    assert [d["text"] for d in json.loads(out["json"].read_text())] == ["one", "two"]
 
 
 def test_multiline_text_keeps_cues_intact(tmp_path):
@@ -60,8 +93,12 @@ def test_merge_duplicates_only_merges_consecutive():
 def test_bad_outputs(tmp_path):
     with pytest.raises(ValueError, match="unknown subtitle format"):
         open_subtitles({"ass": tmp_path / "x.ass"})
-    with pytest.raises(OSError, match="cannot write subtitles to"):
+    with pytest.raises(OutputError, match="cannot write .*x.srt"):
         open_subtitles({"srt": tmp_path / "missing-dir" / "x.srt"})
+    (tmp_path / "old.srt").write_text("kept\n")
+    with pytest.raises(OutputError):  # the second output cannot be written: the first is not replaced
+        open_subtitles({"srt": tmp_path / "old.srt", "vtt": tmp_path / "missing-dir" / "x.vtt"})
+    assert (tmp_path / "old.srt").read_text() == "kept\n" and not (tmp_path / "old.partial.srt").exists()
 
 
 @pytest.mark.parametrize("text, message", [

@@ -5,8 +5,10 @@
             subs.add(seg)                 # consecutive duplicates are merged before a cue is written
 
 A cue is written (and flushed) once the caption after it differs, because until then it may still be
-extended; ``close()`` writes the last one. ``parse_srt`` / ``parse_vtt`` read such files back and
-reject any that break the formats' rules.
+extended; ``close()`` writes the last one. While the run lasts, each file grows under its partial name
+(``out.partial.srt``: that is the one to follow live) and is renamed to ``out.srt`` when the run ends,
+so a run that fails leaves an older ``out.srt`` as it was (``vidlite.outputs``). ``parse_srt`` /
+``parse_vtt`` read such files back and reject any that break the formats' rules.
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from vidlite.outputs import OutputFile, kept_after
 
 
 @dataclass
@@ -69,10 +73,8 @@ def vtt_text(text: str) -> str:
 class _FileWriter:
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        try:
-            self._f = open(self.path, "wb")
-        except OSError as e:
-            raise OSError(f"cannot write subtitles to {self.path}: {e.strerror}") from None
+        self._out = OutputFile(path, live=True)  # valid after every cue: a stopped run keeps its cues
+        self._f = self._out.open("wb")
         self.count = 0
         self._begin()
 
@@ -83,13 +85,10 @@ class _FileWriter:
         self._f.write(text.encode("utf-8"))
         self._f.flush()  # a player (or `tail -f`) sees each cue as soon as it is final
 
-    def close(self) -> None:
+    def close(self, exc_type=None) -> None:
+        """Move the file into place, or drop it if the run failed with ``exc_type``."""
         if not self._f.closed:
-            self._end()
-            self._f.close()
-
-    def _end(self) -> None:
-        pass
+            self._out.close(exc_type)
 
 
 class SrtWriter(_FileWriter):
@@ -172,8 +171,8 @@ class SubtitleSink:
             for fmt, path in outputs.items():
                 if path:
                     self.writers.append(WRITERS[fmt](path))
-        except Exception:
-            self.close()
+        except Exception as e:
+            self.close(type(e))  # drop the files already opened: their old versions stay
             raise
 
     def add(self, seg: Segment) -> None:
@@ -185,18 +184,20 @@ class SubtitleSink:
         for w in self.writers:
             w.write(seg)
 
-    def close(self) -> list[Segment]:
-        if (last := self._merger.flush()) is not None:
+    def close(self, exc_type=None) -> list[Segment]:
+        """Write the last cue and move the files into place; ``exc_type``: the run failed with it (the
+        files are dropped and older ones stay) unless it was a stop (Ctrl-C), which keeps what was written."""
+        if kept_after(exc_type, live=True) and (last := self._merger.flush()) is not None:
             self._write(last)
         for w in self.writers:
-            w.close()
+            w.close(exc_type)
         return self.segments
 
     def __enter__(self) -> "SubtitleSink":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        self.close(exc_type)
 
 
 def open_subtitles(outputs: dict[str, str | os.PathLike]) -> SubtitleSink:

@@ -2,6 +2,8 @@
 optionally the whole pipeline on a video (throughput, per-stage latency, dropped frames)."""
 from __future__ import annotations
 
+from vidlite.ranges import COUNT, THREADS
+
 # task → (pipeline class, how to run it on a video into a PipelineReport)
 PIPELINES = {
     "caption": ("Captioner", lambda p, video, tmp: p.caption(video).report),
@@ -23,8 +25,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("bench", help="measure a bundle's latency on this device (and its pipeline on a video)")
     p.add_argument("bundle", help="model bundle (dir or .zip)")
     p.add_argument("--backend", metavar="PIN", default=None, help="auto (default), or a pin such as onnxruntime:int8")
-    p.add_argument("--threads", type=int, metavar="N", help="inference threads (default: the backend's)")
-    p.add_argument("--runs", type=int, default=20, metavar="N", help="timed runs per component (default 20)")
+    p.add_argument("--threads", type=THREADS.arg, metavar="N", help="inference threads (default: the backend's)")
+    p.add_argument("--runs", type=COUNT.arg, default=20, metavar="N", help="timed runs per component (default 20)")
     p.add_argument("--video", metavar="FILE", help="also run the task pipeline on this video")
     p.add_argument("--json", metavar="FILE", help="write the figures as JSON")
     p.set_defaults(func=run)
@@ -64,12 +66,11 @@ def run(args) -> int:
 
     from rich.table import Table
 
-    from vidlite.cli import UserError
     from vidlite.cli.pipeline_args import console, report_table
+    from vidlite.outputs import OutputFile, check_outputs
     from vidlite.runtime import load
 
-    if args.runs < 1:
-        raise UserError(f"--runs must be >= 1, got {args.runs}")
+    check_outputs({"--json": args.json}, {"BUNDLE": args.bundle, "--video": args.video})
     backend = None if args.backend in (None, "auto") else args.backend
     out = console()
     figures = {"bundle": args.bundle, "components": {}}
@@ -91,8 +92,8 @@ def run(args) -> int:
         figures["pipeline"] = report.as_dict()
         out.print(report_table(report, title=f"{task} pipeline on {args.video}"))
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(figures, f, indent=2)
+        with OutputFile(args.json) as written:
+            json.dump(figures, written.open("w"), indent=2)
         out.print(f"wrote {args.json}")
     return 0
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from vidlite.ranges import Range
+
 FAMILIES = ("caption", "understand", "generate", "retrieve")
+CLIPS = Range(1, 100, integer=True)  # each is 2 s of video rendered, captioned, understood and indexed
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("demo", help="generate a sample video, export the reference models, run every pipeline")
     p.add_argument("--workdir", default="vidlite-demo", metavar="DIR", help="where the videos and outputs go (default ./vidlite-demo)")
-    p.add_argument("--clips", type=int, default=6, metavar="N", help="world clips in the sample video (default 6)")
+    p.add_argument("--clips", type=CLIPS.arg, default=6, metavar="N", help="world clips in the sample video (default 6)")
     p.add_argument("--reexport", action="store_true", help="export the reference models even if bundles exist")
     p.add_argument("--formats", default="onnx", metavar="F,F",
                    help="formats to export (default onnx, fp32 + int8 as the x86 profile ranks them, which keeps the "

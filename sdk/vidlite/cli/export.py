@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 
 def _csv(value: str) -> list[str]:
@@ -37,6 +36,10 @@ def run(args) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from vidlite.cli import UserError
+    from vidlite.outputs import OutputFile, check_outputs
+
+    check_outputs({"--json": args.json_path}, {"--checkpoint": args.checkpoint, "--out": args.out,
+                                               "--calibration": args.calibration})
     try:
         import vidlite_export
     except ImportError as e:
@@ -60,5 +63,6 @@ def run(args) -> int:
         for w in why:
             console.print(f"[yellow]skipped[/yellow] {comp} {w}")
     if args.json_path:
-        Path(args.json_path).write_text(json.dumps(report.to_dict(), indent=2))
+        with OutputFile(args.json_path) as written:
+            written.open("w").write(json.dumps(report.to_dict(), indent=2))
     return 1 if report.failures else 0

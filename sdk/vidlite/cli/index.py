@@ -17,6 +17,7 @@ def run(args) -> int:
     from rich.table import Table
 
     from vidlite.cli.pipeline_args import console, progress, runtime_options
+    from vidlite.outputs import check_outputs
     from vidlite.tasks import Retriever, RetrieverOptions
     from vidlite.video import video_files
 
@@ -27,6 +28,7 @@ def run(args) -> int:
         videos = [Path(v) for v in args.videos]
     else:
         videos = video_files(args.videos)
+    check_outputs({"INDEX": args.index}, [("video", v) for v in videos])
     t = Table(title=f"index {args.index}")
     for col in ("video", "clips", "seconds", "frames/s", "corrupt", "result"):
         t.add_column(col)

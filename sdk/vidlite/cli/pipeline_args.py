@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from vidlite.ranges import THREADS
+
 
 def add_runtime_args(p, family: str) -> None:
     p.add_argument("--bundle", metavar="PATH",
                    help=f"model bundle (dir or .zip); default: $VIDLITE_BUNDLES/{family} or ~/.cache/vidlite/bundles/{family}")
     p.add_argument("--backend", metavar="PIN", default=None,
                    help="auto (default), or a pin such as onnxruntime:int8, openvino, litert")
-    p.add_argument("--threads", type=int, metavar="N", help="inference threads (default: the backend's)")
-    p.add_argument("--decode-threads", type=int, metavar="N",
+    p.add_argument("--threads", type=THREADS.arg, metavar="N", help="inference threads (default: the backend's)")
+    p.add_argument("--allow-partial-bundle", action="store_true",
+                   help="run a damaged bundle (missing or altered artifacts) on what is intact; refused by default")
+    p.add_argument("--decode-threads", type=THREADS.arg, metavar="N",
                    help="video decoding threads (default: FFmpeg's; on 2 cores, --threads 1 --decode-threads 1 is fastest)")
 
 
@@ -19,7 +23,9 @@ def check_video(source: str) -> None:
     """Fail fast, before any model loads, when a video file argument cannot be opened."""
     from pathlib import Path
 
-    if source.isdigit() or "://" in source:
+    from vidlite.outputs import is_file_source
+
+    if not is_file_source(source):
         return  # cameras and streams are opened (and reported) by the pipeline
     from vidlite.video.decoders import open_file_capture
 
@@ -28,7 +34,8 @@ def check_video(source: str) -> None:
 
 def runtime_options(args) -> dict:
     return {"bundle": args.bundle, "backend": None if args.backend in (None, "auto") else args.backend,
-            "threads": args.threads, "decode_threads": args.decode_threads}
+            "threads": args.threads, "decode_threads": args.decode_threads,
+            "allow_partial_bundle": args.allow_partial_bundle}
 
 
 def console(stderr: bool = False):

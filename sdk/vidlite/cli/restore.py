@@ -2,22 +2,27 @@
 from __future__ import annotations
 
 from vidlite.cli.pipeline_args import add_runtime_args
+from vidlite.ranges import TILE
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("restore", help="restore a damaged video (noise, blur, blocks, scratches) of any size")
     p.add_argument("video", help="video file, camera index or stream URL")
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="restored video file (.mp4, .avi, .mkv)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="restored video file (.mp4, .avi, .mkv); written as NAME.partial.EXT, checked (every "
+                        "frame in it), then renamed to OUT")
     p.add_argument("--reference", metavar="CLEAN", help="clean video to report PSNR against")
-    p.add_argument("--tile", type=int, metavar="PX", help="tile size (default: the model's)")
+    p.add_argument("--tile", type=TILE.arg, metavar="PX", help="tile size (default: the model's)")
     add_runtime_args(p, "generate")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from vidlite.cli.pipeline_args import check_video, console, progress, report_table, runtime_options, video_length
+    from vidlite.outputs import check_outputs
     from vidlite.tasks import Restorer, RestorerOptions
 
+    check_outputs({"--output": args.output}, {"video": args.video, "--reference": args.reference})
     check_video(args.video)
     out = console()
     with Restorer(RestorerOptions(tile=args.tile, **runtime_options(args))) as restorer:

@@ -3,19 +3,21 @@ procedural world and write their weights plus metrics cards (needs the `export` 
 `vidlite train all` trains the four families side by side, one worker process per core."""
 from __future__ import annotations
 
+from vidlite.ranges import COUNT, THREADS
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("train", help="train a reference model on the procedural world (export extra)")
     p.add_argument("families", nargs="+", metavar="FAMILY",
                    help="task families: caption, understand, generate, retrieve, or all")
-    p.add_argument("--steps", type=int, metavar="N", help="optimiser steps (default: the recipe's)")
+    p.add_argument("--steps", type=COUNT.arg, metavar="N", help="optimiser steps (default: the recipe's)")
     p.add_argument("--out", metavar="DIR", help="weights + card directory, one subfolder per family when several "
                                                 "(default: the committed weights/<family>/)")
-    p.add_argument("--test-clips", type=int, default=500, metavar="N",
+    p.add_argument("--test-clips", type=COUNT.arg, default=500, metavar="N",
                    help="held-out test clips the metrics card is computed on (default 500)")
     p.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
-    p.add_argument("--threads", type=int, default=1, help="torch threads per family (default 1)")
-    p.add_argument("--jobs", type=int, metavar="N",
+    p.add_argument("--threads", type=THREADS.arg, default=1, help="torch threads per family (default 1)")
+    p.add_argument("--jobs", type=THREADS.arg, metavar="N",
                    help="families trained at once, each in its own process (default: one per CPU core)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=run)
@@ -36,13 +38,7 @@ def run(args) -> int:
     unknown = [f for f in families if f not in RECIPES]
     if unknown:
         raise UserError(f"unknown family {unknown[0]!r}; choose from {', '.join(sorted(RECIPES))} or all")
-    if args.steps is not None and args.steps < 1:
-        raise UserError(f"--steps must be >= 1, got {args.steps}")
-    if args.test_clips < 1:
-        raise UserError(f"--test-clips must be >= 1, got {args.test_clips}")
     jobs = args.jobs if args.jobs is not None else os.cpu_count() or 1
-    if jobs < 1 or args.threads < 1:
-        raise UserError(f"--jobs and --threads must be >= 1, got {jobs} and {args.threads}")
     opts = TrainOptions(steps=args.steps, out=Path(args.out) if args.out else None, test_clips=args.test_clips,
                         seed=args.seed, threads=args.threads, progress=not args.quiet)
     if len(families) == 1:

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from vidlite.cli.pipeline_args import add_runtime_args
+from vidlite.ranges import PROBABILITY
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("understand", help="list a video's events, on-screen text and its sentiment")
     p.add_argument("video", help="video file, camera index or stream URL")
-    p.add_argument("--jsonl", metavar="FILE", help="write events and texts as JSON Lines (one per line, as they end)")
-    p.add_argument("--threshold", type=float, metavar="P", help="minimum event confidence (default: the bundle's)")
+    p.add_argument("--jsonl", metavar="FILE", help="write events and texts as JSON Lines (one per line, as they "
+                                                   "end, to FILE.partial.jsonl, renamed to FILE when the run ends)")
+    p.add_argument("--threshold", type=PROBABILITY.arg, metavar="P",
+                   help="minimum event confidence (default: the bundle's)")
     p.add_argument("--no-ocr", action="store_true", help="skip reading on-screen text")
     add_runtime_args(p, "understand")
     p.set_defaults(func=run)
@@ -18,8 +21,10 @@ def run(args) -> int:
     from rich.table import Table
 
     from vidlite.cli.pipeline_args import check_video, console, progress, report_table, runtime_options, video_length
+    from vidlite.outputs import check_outputs
     from vidlite.tasks import Understander, UnderstanderOptions
 
+    check_outputs({"--jsonl": args.jsonl}, {"video": args.video})
     check_video(args.video)
     out = console()
     opts = UnderstanderOptions(event_threshold=args.threshold, ocr=not args.no_ocr, **runtime_options(args))

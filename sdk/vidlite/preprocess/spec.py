@@ -17,6 +17,11 @@ LAYOUTS = ("nchw", "nhwc")
 DTYPES = ("float32", "float16", "uint8", "int8")
 # Large enough for any real model input; larger is almost certainly a unit or argument mistake.
 MAX_SIDE = 16384
+# Values are (pixel / 255 - mean) / std in float32. A std below STD_MIN makes the scale 1 / (255 std)
+# overflow (std=1e-45 gave inf and NaN), a negative one turns the image into its negative; with |mean| up
+# to MEAN_MAX the bias mean / std stays far inside float32. Real models use std 0.1..1 and mean 0..1.
+STD_MIN, STD_MAX = 1e-6, 1e6
+MEAN_MAX = 1e6
 
 
 def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
@@ -95,10 +100,15 @@ class PreprocessSpec:
         if not 0 <= pad <= 255:
             raise ValueError(f"PreprocessSpec.pad_value is a pixel value in 0..255; got {pad}")
         set_("pad_value", pad)
-        set_("mean", _triple("mean", self.mean))
+        mean = _triple("mean", self.mean)
+        if any(abs(m) > MEAN_MAX for m in mean):
+            raise ValueError(f"PreprocessSpec.mean must be in {-MEAN_MAX:g}..{MEAN_MAX:g} for every channel; "
+                             f"got {mean}")
+        set_("mean", mean)
         std = _triple("std", self.std)
-        if any(s == 0 for s in std):
-            raise ValueError(f"PreprocessSpec.std must not contain 0; got {std}")
+        if not all(STD_MIN <= s <= STD_MAX for s in std):
+            raise ValueError(f"PreprocessSpec.std must be in {STD_MIN:g}..{STD_MAX:g} for every channel "
+                             f"(it divides: 0 or tiny gives inf, negative inverts the image); got {std}")
         set_("std", std)
         q = self.quant
         if isinstance(q, Mapping):

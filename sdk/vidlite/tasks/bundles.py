@@ -31,11 +31,13 @@ def resolve_bundle(bundle, family: str) -> Path:
     return p
 
 
-def open_model(bundle, family: str, backend=None, options=None):
-    """``vidlite.load`` of the family's bundle, checking that the bundle is of that task."""
+def open_model(runtime, family: str):
+    """``vidlite.load`` of the family's bundle as a task's RuntimeOptions say, checking that the
+    bundle is of that task."""
     from vidlite.runtime import load
 
-    model = load(resolve_bundle(bundle, family), backend, options)
+    model = load(resolve_bundle(runtime.bundle, family), runtime.backend, runtime.load_options(),
+                 allow_partial_bundle=runtime.allow_partial_bundle)
     if model.task != family:
         task = model.task
         model.close()

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, ClassVar, Iterator
 
 import numpy as np
 
+from vidlite.outputs import check_outputs
+from vidlite.ranges import BEAM, COUNT, SAMPLE_FPS, Range
 from vidlite.subtitles import Segment, SubtitleSink
 from vidlite.tasks.bundles import open_model
 from vidlite.tasks.common import ClipTensor, RuntimeOptions, open_source, source_name
@@ -25,6 +27,8 @@ class CaptionerOptions(RuntimeOptions):
     sample_fps: float | None = None  # None: the rate the model was trained at (manifest preprocess.sample_fps)
     window_stride: int | None = None  # frames between window starts; None: windows do not overlap
     beam_width: int = 1  # 1: greedy decoding
+
+    LIMITS: ClassVar[dict[str, Range]] = {"sample_fps": SAMPLE_FPS, "window_stride": COUNT, "beam_width": BEAM}
 
 
 @dataclass
@@ -40,7 +44,7 @@ class Captioner:
         from vidlite.text import WordTokenizer
 
         self.options = o = options or CaptionerOptions()
-        self.model = open_model(o.bundle, "caption", o.backend, o.load_options())
+        self.model = open_model(o, "caption")
         m = self.model.manifest
         self.spec = self.model.preprocess
         self.frames_per_clip = self.spec.frames_per_clip
@@ -97,9 +101,11 @@ class Captioner:
 
     def caption(self, source, *, srt=None, vtt=None, json=None,
                 on_segment: Callable[[Segment], None] | None = None) -> CaptionResult:
-        """Caption a whole source; subtitle files (if given) grow cue by cue while it runs."""
+        """Caption a whole source; subtitle files (if given) grow cue by cue while it runs, under their
+        partial names (``out.partial.srt``), and replace older files only when the run worked."""
         report = PipelineReport("caption", source_name(source))
         outputs = {k: v for k, v in (("srt", srt), ("vtt", vtt), ("json", json)) if v}
+        check_outputs(outputs, {"source": source})
         clock = StageClock()
         with SubtitleSink(outputs) as sink:
             for seg in self.segments(source, report):

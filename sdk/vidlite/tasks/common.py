@@ -4,9 +4,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
+from vidlite.ranges import COUNT, THREADS, Range
 from vidlite.video import PushSource, open_video
 from vidlite.video.errors import VideoSourceError
 
@@ -22,6 +24,17 @@ class RuntimeOptions:
     threads: int | None = None  # inference threads per component (None: the backend's default)
     decode_threads: int | None = None  # FFmpeg threads for files (None: FFmpeg's default)
     queue_size: int | None = None  # decoded frames buffered ahead (None: 8 for files, 4 for live sources)
+    allow_partial_bundle: bool = False  # run a damaged bundle's intact artifacts (vidlite.load); refused by default
+
+    # The allowed range of each numeric option; a task's options class adds its own LIMITS.
+    LIMITS: ClassVar[dict[str, Range]] = {"threads": THREADS, "decode_threads": THREADS, "queue_size": COUNT}
+
+    def __post_init__(self) -> None:
+        # An option out of range is an error, never quietly the default (threads=0 used to mean "the backend's").
+        for cls in type(self).__mro__:
+            for name, allowed in vars(cls).get("LIMITS", {}).items():
+                if getattr(self, name) is not None:
+                    setattr(self, name, allowed.check(f"{type(self).__name__}.{name}", getattr(self, name)))
 
     def load_options(self) -> dict | None:
         return {"threads": self.threads} if self.threads else None

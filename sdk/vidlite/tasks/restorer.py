@@ -13,9 +13,11 @@ from __future__ import annotations
 import collections
 import time
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
+from vidlite.ranges import PIXELS, TILE, Range
 from vidlite.tasks.bundles import open_model
 from vidlite.tasks.common import RuntimeOptions, open_source, source_name
 from vidlite.tasks.report import PipelineReport, StageClock
@@ -29,6 +31,8 @@ FIXED_SHAPE_FORMATS = ("tflite", "coreml")
 class RestorerOptions(RuntimeOptions):
     tile: int | None = None  # None: the generator's fixed input size, else manifest config "tile", else 256
     overlap: int | None = None  # None: tile / 8
+
+    LIMITS: ClassVar[dict[str, Range]] = {"tile": TILE, "overlap": PIXELS}
 
 
 @dataclass
@@ -48,7 +52,7 @@ class RestoreResult:
 class Restorer:
     def __init__(self, options: RestorerOptions | None = None):
         self.options = o = options or RestorerOptions()
-        self.model = open_model(o.bundle, "generate", o.backend, o.load_options())
+        self.model = open_model(o, "generate")
         self.generator = self.model["generator"]
         inp = self.generator.inputs[0]
         self._in_name, self._out_name = inp["name"], self.generator.outputs[0]["name"]
@@ -65,6 +69,9 @@ class Restorer:
         self.tile = spec.width if fixed else (o.tile or int(cfg.get("tile", 256)))
         self.overlap = o.overlap if o.overlap is not None else max(self.tile // 8, 4)
         self.multiple = int(cfg.get("multiple", 8))
+        if self.tile % self.multiple:  # the generator downsamples: other sizes break its skip connections
+            raise ValueError(f"RestorerOptions.tile must be a multiple of {self.multiple} for this generator; "
+                             f"got {self.tile}")
         self.batch = 1 if fixed or isinstance(inp["shape"][0], int) else 4
         self._mean = np.asarray(spec.mean, np.float32).reshape(3, 1, 1)
         self._std = np.asarray(spec.std, np.float32).reshape(3, 1, 1)
@@ -101,10 +108,13 @@ class Restorer:
         return self._to_image(self.generate(self.frames_tensor(frames)))
 
     def restore(self, source, output, *, reference=None, on_frame=None) -> RestoreResult:
-        """Restore ``source`` (file, camera, URL, PushSource) into the video file ``output``."""
+        """Restore ``source`` (file, camera, URL, PushSource) into the video file ``output``, which is
+        checked (every frame in it) before it replaces an older file of that name."""
         from vidlite.metrics import psnr
+        from vidlite.outputs import check_outputs
         from vidlite.video import VideoWriter, open_video
 
+        check_outputs({"output": output}, {"source": source, "reference": reference})
         o, k = self.options, self.context
         report = PipelineReport("generate", source_name(source))
         clock, t0 = StageClock(), time.perf_counter()

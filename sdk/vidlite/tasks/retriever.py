@@ -16,10 +16,12 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
 from vidlite.index import ClipIndex, Hit
+from vidlite.ranges import COUNT, SAMPLE_FPS, Range
 from vidlite.tasks.bundles import open_model
 from vidlite.tasks.common import ClipTensor, RuntimeOptions, open_source, source_name
 from vidlite.tasks.report import PipelineReport, StageClock
@@ -34,6 +36,9 @@ class RetrieverOptions(RuntimeOptions):
     index: str | os.PathLike | None = None  # index file; None: search needs one, add refuses
     sample_fps: float | None = None  # None: the model's rate
     window_stride: int | None = None  # frames between clip starts; None: clips do not overlap
+    read_only: bool = False  # open the index only to search it: the file is never changed, never created
+
+    LIMITS: ClassVar[dict[str, Range]] = {"sample_fps": SAMPLE_FPS, "window_stride": COUNT}
 
 
 class Retriever:
@@ -41,7 +46,7 @@ class Retriever:
         from vidlite.preprocess import Preprocessor
 
         self.options = o = options or RetrieverOptions()
-        self.model = open_model(o.bundle, "retrieve", o.backend, o.load_options())
+        self.model = open_model(o, "retrieve")
         m = self.model.manifest
         self.spec = self.model.preprocess
         self.sample_fps = o.sample_fps or self.spec.sample_fps or 4.0
@@ -51,7 +56,7 @@ class Retriever:
         self._clip = ClipTensor(Preprocessor(self.spec), self.spec.frames_per_clip)
         self._clip_input = self.video_tower.inputs[0]["name"]
         self.model_id = f"{m['name']}@{m['version']}:{m['source']['sha256'][:16]}"
-        self.index = ClipIndex(o.index, model=self.model_id) if o.index is not None else None
+        self.index = ClipIndex(o.index, model=self.model_id, read_only=o.read_only) if o.index is not None else None
 
     @classmethod
     def from_bundle(cls, bundle=None, **options) -> "Retriever":
@@ -109,11 +114,25 @@ class Retriever:
     def remove(self, video) -> bool:
         return self._need_index().remove_video(video)
 
+    def query_problem(self, query: str) -> str | None:
+        """Why ``query`` matches nothing whatever the index holds, or None. A query with no word the text
+        model knows (emoji only, another script) still embeds to a vector, and that vector, the unknown
+        token's, ranks clips with confident scores that mean nothing."""
+        tok = self.text_tower.tokenizer
+        if any(t != tok.unk_token for t in tok.tokenize(query)):
+            return None
+        return (f"no word of the query {query!r} is in the text model's vocabulary, so it matches nothing; "
+                f"describe what to find in words (e.g. \"a red ball bounces\")")
+
     def search(self, query: str, k: int = 5, per_video: int | None = None) -> list[Hit]:
-        """Ranked (video, start, end, score) clips for a free-text ``query``."""
+        """Ranked (video, start, end, score) clips for a free-text ``query``; none when ``query_problem``
+        finds the query meaningless to the model."""
         if not isinstance(query, str) or not query.strip():
             raise ValueError("search query must be non-empty text")
-        return self._need_index().search(self.embed_text([query])[0], k=k, per_video=per_video)
+        index = self._need_index()
+        if self.query_problem(query) is not None:
+            return []
+        return index.search(self.embed_text([query])[0], k=k, per_video=per_video)
 
     def close(self) -> None:
         if self.index is not None:

@@ -19,9 +19,12 @@ import json
 import time
 import warnings
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
+from vidlite.outputs import OutputFile, check_outputs
+from vidlite.ranges import PROBABILITY, SAMPLE_FPS, Range
 from vidlite.tasks.bundles import open_model
 from vidlite.tasks.common import ClipTensor, RuntimeOptions, open_source, source_name
 from vidlite.tasks.event_peaks import peak_events
@@ -39,6 +42,9 @@ class UnderstanderOptions(RuntimeOptions):
     event_threshold: float | None = None  # None: manifest config, else 0.5
     ocr: bool = True  # read on-screen text (when the bundle has the OCR components)
     ocr_min_score: float = 0.5
+
+    LIMITS: ClassVar[dict[str, Range]] = {"sample_fps": SAMPLE_FPS, "event_threshold": PROBABILITY,
+                                          "ocr_min_score": PROBABILITY}
 
 
 @dataclass
@@ -112,7 +118,7 @@ class Understander:
         from vidlite.preprocess import Preprocessor
 
         self.options = o = options or UnderstanderOptions()
-        self.model = open_model(o.bundle, "understand", o.backend, o.load_options())
+        self.model = open_model(o, "understand")
         m = self.model.manifest
         cfg, labels = m.get("config", {}), m.get("labels", {})
         self.spec = self.model.preprocess
@@ -177,7 +183,7 @@ class Understander:
         report = PipelineReport("understand", source_name(source))
         clock, t0 = StageClock(), time.perf_counter()
         result = UnderstandResult([], [], report)
-        out = open(jsonl, "w", encoding="utf-8") if jsonl else None
+        check_outputs({"jsonl": jsonl}, {"source": source})
         texts = _TextRuns()
 
         def emit(item):
@@ -192,7 +198,10 @@ class Understander:
 
         stream = open_source(source, sample_fps=self.sample_fps, queue_size=o.queue_size,
                              decode_threads=o.decode_threads)
+        # JSON Lines are valid after every line: a stopped run keeps them, a failed one leaves the old file
+        output, failed = OutputFile(jsonl, live=True) if jsonl else None, None
         try:
+            out = output.open("w", encoding="utf-8") if output else None
             for w in windows(stream, self.spec.frames_per_clip, 1.0 / self.sample_fps):
                 with clock("preprocess"):
                     clip = self._clip.fill(f.image for f in w.frames)
@@ -213,10 +222,13 @@ class Understander:
                 report.frames_used += w.real
                 report.video_s = max(report.video_s, w.end)
             emit(texts.push(None))
+        except BaseException as e:
+            failed = type(e)
+            raise
         finally:
             stream.close()
-            if out is not None:
-                out.close()
+            if output is not None:
+                output.close(failed)
             report.finish(stream.stats, clock, t0, self.model)
         return result
 

@@ -6,3 +6,7 @@ from vidlite.errors import VidliteError
 
 class VideoSourceError(VidliteError):
     """A video source cannot be opened or read (missing file, not a video, no such camera, ...)."""
+
+
+class VideoWriteError(VidliteError):
+    """A video file could not be written completely (full disk, write error); nothing broken is left behind."""
