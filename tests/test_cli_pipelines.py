@@ -157,3 +157,26 @@ def test_a_damaged_bundle_is_refused_in_one_line_unless_partial_use_is_asked_for
     # asked for, the intact encoder loads; the decoder has no intact artifact left, and says why
     with pytest.raises(NoUsableBackendError, match="DAMAGED"):
         Captioner.from_bundle(b, allow_partial_bundle=True)
+
+
+def test_a_thin_tall_video_understands_within_2_gb_of_address_space(family_bundle, tmp_path):
+    """A 16 × 4000 video (3 KB) made `understand` use 15.9 GB: the text detector grew its short side to
+    736 px with no cap. Run as a device would, under `ulimit -v 2000000`."""
+    import resource
+
+    import cv2
+    import numpy as np
+
+    path = tmp_path / "tall.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10, (16, 4000))
+    frame = np.full((4000, 16, 3), 200, np.uint8)
+    frame[1000:1040, 2:14] = 0
+    for _ in range(20):
+        writer.write(frame)
+    writer.release()
+    limit = 2_000_000 * 1024
+    proc = subprocess.run([sys.executable, "-m", "vidlite", "understand", str(path), "--bundle",
+                           str(family_bundle("understand"))], capture_output=True, text=True,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "frames" in proc.stdout

@@ -51,6 +51,18 @@ def test_preprocess_shapes_and_bad_input():
         load_charset("/nonexistent/dict.txt")
 
 
+@pytest.mark.parametrize("h, w", [(16, 4000), (4000, 16), (2, 9000)])
+def test_thin_frames_and_slivers_cannot_blow_memory_up(h, w):
+    """A 16 × 4000 frame grew to 736 × 184000 (1.5 GB per frame; the whole run took 15.9 GB)."""
+    from vidlite.ocr.detect import MAX_SIDE
+    from vidlite.ocr.recognize import MAX_ASPECT
+
+    x = det_preprocess(np.zeros((h, w, 3), np.uint8))
+    assert max(x.shape[2:]) <= MAX_SIDE and x.shape[2] % 32 == 0 and x.shape[3] % 32 == 0
+    r = rec_preprocess([np.zeros((3, 4000, 3), np.uint8)] * 6)
+    assert r.shape == (6, 3, 48, 48 * MAX_ASPECT)
+
+
 @pytest.fixture(scope="module")
 def images():
     out = []

@@ -15,6 +15,12 @@ import numpy as np
 
 from vidlite.ocr.runner import RunFn, first_output
 
+# The detector grows a frame's short side to limit_side_len; a very thin frame (16 × 4000) would grow
+# to 736 × 184000 (15.9 GB was seen). The long side is capped too, so no frame's tensor passes
+# MAX_SIDE² × 3 floats (200 MB) whatever its shape; a text line in such a frame is still read at
+# the short side it has.
+MAX_SIDE = 4096
+
 
 def det_preprocess(image_bgr: np.ndarray, limit_side_len: int = 736, limit_type: str = "min",
                    mean: float = 0.5, std: float = 0.5) -> np.ndarray:
@@ -27,8 +33,9 @@ def det_preprocess(image_bgr: np.ndarray, limit_side_len: int = 736, limit_type:
     side = min(h, w) if limit_type == "min" else max(h, w)
     grow = side < limit_side_len if limit_type == "min" else side > limit_side_len
     ratio = limit_side_len / side if grow else 1.0
-    rh = max(32, int(round(int(h * ratio) / 32) * 32))
-    rw = max(32, int(round(int(w * ratio) / 32) * 32))
+    ratio = min(ratio, MAX_SIDE / max(h, w))
+    rh = min(MAX_SIDE, max(32, int(round(int(h * ratio) / 32) * 32)))
+    rw = min(MAX_SIDE, max(32, int(round(int(w * ratio) / 32) * 32)))
     img = cv2.resize(image_bgr, (rw, rh)).astype(np.float32)
     img = (img / 255.0 - mean) / std
     return img.transpose(2, 0, 1)[None].astype(np.float32)

@@ -42,12 +42,17 @@ def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return np.rot90(crop) if h / w >= 1.5 else crop
 
 
+MAX_ASPECT = 40
+
+
 def rec_preprocess(crops: list[np.ndarray], height: int = 48, min_width: int = 320) -> np.ndarray:
     """BGR crops → (N, 3, height, W) float32 in [-1, 1], each resized to ``height`` keeping its aspect
     and right-padded with zeros to the widest (at least ``min_width``)."""
     if not crops:
         raise ValueError("crops: expected at least one image crop")
-    ratio = max(min_width / height, *(c.shape[1] / c.shape[0] for c in crops))
+    # A crop longer than MAX_ASPECT heights is squeezed to that: a 3 × 4000 sliver would otherwise
+    # make a 64000-wide batch (221 MB for 6 crops) of a "line" no recognizer reads anyway.
+    ratio = min(MAX_ASPECT, max(min_width / height, *(c.shape[1] / c.shape[0] for c in crops)))
     width = int(height * ratio)
     out = np.zeros((len(crops), 3, height, width), np.float32)
     for i, crop in enumerate(crops):
