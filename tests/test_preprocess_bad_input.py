@@ -193,3 +193,26 @@ class TestRawBinding:
             k.run([huge], "bgr", out)
         with pytest.raises(ValueError, match="color_matrix"):
             k.run([img], "bgr", out, None, "bt2020", "limited")
+
+
+@pytest.mark.parametrize("std, mean", [([1e-45] * 3, [0.0] * 3), ([-0.2] * 3, [0.0] * 3), ([0.2] * 3, [1e9] * 3)])
+def test_native_binding_bounds_mean_and_std_as_the_spec_does(std, mean):
+    """The binding is reachable without PreprocessSpec: std 1e-45 gave inf/NaN, a negative std an inverted image."""
+    from vidlite import native
+
+    if not native.AVAILABLE:
+        pytest.skip("the native extension is not built")
+    with pytest.raises(ValueError, match=r"std must be in 1e-6\.\.1e6 and mean in -1e6\.\.1e6"):
+        native.ext.Preprocessor({"width": 8, "height": 8, "mean": mean, "std": std}, 1)
+
+
+def test_native_binding_refuses_integers_past_64_bits():
+    """pybind11's cast of 2**70 raised a bare RuntimeError (found by tests/fuzz)."""
+    from vidlite import native
+
+    if not native.AVAILABLE:
+        pytest.skip("the native extension is not built")
+    pp = native.ext.Preprocessor({"width": 8, "height": 8}, 1)
+    frame, out = np.zeros((1, 16, 16, 3), np.uint8), np.empty((1, 3, 8, 8), np.float32)
+    with pytest.raises(ValueError, match=r"roi\[0\] is out of range"):
+        pp.run([frame], "bgr", out, (2 ** 70, 0, 4, 4), "bt601", "limited")

@@ -43,8 +43,9 @@ double Number(const py::handle& h, const std::string& what) {
 
 int Integer(const py::handle& h, const std::string& what) {
   if (py::isinstance<py::bool_>(h) || !py::isinstance<py::int_>(h)) Type(what + " must be an integer");
-  const long long v = h.cast<long long>();
-  if (v < -(1LL << 30) || v > (1LL << 30)) Value(what + " is out of range");
+  int overflow = 0;  // a Python int past 64 bits: pybind11's cast would raise a bare RuntimeError (tests/fuzz)
+  const long long v = PyLong_AsLongLongAndOverflow(h.ptr(), &overflow);
+  if (overflow || v < -(1LL << 30) || v > (1LL << 30)) Value(what + " is out of range");
   return static_cast<int>(v);
 }
 

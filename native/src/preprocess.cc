@@ -24,6 +24,9 @@ namespace {
 
 constexpr int kMaxSide = 16384;
 constexpr int64_t kMaxPixels = int64_t{1} << 28;
+// The same bounds as PreprocessSpec (sdk/vidlite/preprocess/spec.py): with std below kStdMin the scale
+// 1 / (255 std) overflows float32 (std 1e-45 gave inf/NaN); within them every value stays finite.
+constexpr double kStdMin = 1e-6, kStdMax = 1e6, kMeanMax = 1e6;
 
 bool IsYuv(PixelFormat f) { return f == PixelFormat::kNV12 || f == PixelFormat::kNV21 || f == PixelFormat::kI420; }
 
@@ -564,8 +567,9 @@ Status ValidateSpec(const Spec& s) {
   if (!Finite(s.pad_value) || s.pad_value < 0 || s.pad_value > 255)
     return Status::Error("spec pad_value must be a pixel value in 0..255");
   for (int c = 0; c < 3; ++c) {
-    if (!Finite(s.mean[c]) || !Finite(s.std[c]) || s.std[c] == 0)
-      return Status::Error("spec mean/std must be finite and std non-zero");
+    if (!Finite(s.mean[c]) || !Finite(s.std[c]) || !(s.std[c] >= kStdMin && s.std[c] <= kStdMax) ||
+        !(s.mean[c] >= -kMeanMax && s.mean[c] <= kMeanMax))
+      return Status::Error("spec std must be in 1e-6..1e6 and mean in -1e6..1e6, both finite, for every channel");
   }
   const bool q8 = s.dtype == DType::kUInt8 || s.dtype == DType::kInt8;
   if (s.quantized) {

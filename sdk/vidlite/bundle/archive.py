@@ -12,6 +12,8 @@ import os
 import shutil
 import stat
 import tempfile
+import lzma
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -24,6 +26,12 @@ _DONE = ".vidlite-extracted"
 _MANIFEST_MAX = 16 * 2 ** 20       # a manifest is a few KB; more is not a manifest
 _MARGIN = 2 ** 20                  # room for folders' entries and files a manifest need not list
 _CHUNK = 2 ** 20
+# What zipfile raises on a malformed archive (found by tests/fuzz): bad headers and CRCs, truncated or
+# corrupt deflate/bzip2/lzma streams, compression methods or encryption it does not support, sizes
+# that do not fit, offsets it cannot seek to (OSError, which a full disk raises too), a stream that
+# ends early.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, EOFError, NotImplementedError,
+               RuntimeError, struct.error, OverflowError, ValueError, OSError)
 
 
 def cache_dir(kind: str) -> Path:
@@ -106,10 +114,14 @@ def extract_zip(zip_path: str | Path, cache: Path | None = None) -> Path:
     if (dest / _DONE).is_file():
         return dest
     try:
-        zf = zipfile.ZipFile(zip_path)
-    except zipfile.BadZipFile as e:
-        raise BundleError(f"{zip_path}: not a readable zip archive ({e})") from None
-    with zf:
+        return _extract(zip_path, digest, dest)
+    except _ZIP_ERRORS as e:  # a damaged archive, whichever read meets the damage first (or a failed write)
+        raise BundleError(f"{zip_path}: cannot be extracted: not a readable zip archive, or no room to "
+                          f"unpack it ({type(e).__name__}: {e})") from None
+
+
+def _extract(zip_path: Path, digest: str, dest: Path) -> Path:
+    with zipfile.ZipFile(zip_path) as zf:
         members = _check_members(zf, zip_path)
         left = _budget(zf, members, zip_path)
         if sum(m.file_size for m in members) > left:
@@ -127,11 +139,8 @@ def extract_zip(zip_path: str | Path, cache: Path | None = None) -> Path:
                     target.mkdir(parents=True, exist_ok=True)
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    with zf.open(info) as src, open(target, "wb") as out:
-                        left -= _copy_capped(src, out, info, left, zip_path)
-                except (zipfile.BadZipFile, zlib.error, EOFError) as e:  # a damaged member: CRC, truncated stream
-                    raise BundleError(f"{zip_path}: member {info.filename!r} is damaged ({e})") from None
+                with zf.open(info) as src, open(target, "wb") as out:
+                    left -= _copy_capped(src, out, info, left, zip_path)
             (tmp / _DONE).write_text(digest)
             try:
                 os.replace(tmp, dest)

@@ -20,6 +20,7 @@ built from the same embeddings — ``ClipIndex.embeddings()`` exports them.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -85,6 +86,18 @@ def _video_key(video: str | os.PathLike) -> str:
     return str(p.resolve()) if p.exists() else str(video)
 
 
+def _index_errors(method):
+    """SQLite's errors on a damaged or unusable file as RetrievalIndexError naming the index, whatever
+    call first meets them (a malformed page may show only when a table is read)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as e:
+            raise self._sqlite_error(e) from None
+    return wrapper
+
+
 class ClipIndex:
     """Open (or create) an index file. ``dim`` and ``model`` are fixed when the file is created and
     checked on every later open, so embeddings of different models never mix."""
@@ -116,10 +129,8 @@ class ClipIndex:
             self.dim, self.model = self._check_meta(dim, model)
         except BaseException as e:
             self._db.close()
-            if isinstance(e, sqlite3.OperationalError):  # locked, read-only file, I/O error
-                raise RetrievalIndexError(f"cannot use index {self.path}: {e}") from None
-            if isinstance(e, sqlite3.DatabaseError):  # malformed pages, not a database after all
-                raise self._damaged(str(e)) from None
+            if isinstance(e, (sqlite3.DatabaseError, UnicodeDecodeError)):
+                raise self._sqlite_error(e) from None
             raise
         self._cache: tuple[int, np.ndarray, np.ndarray] | None = None  # (data_version, ids, matrix)
 
@@ -162,6 +173,11 @@ class ClipIndex:
     def _foreign(self, what: str) -> RetrievalIndexError:
         return RetrievalIndexError(f"{self.path} is not a vidlite index ({what}); it was not changed. "
                                    f"Give `vidlite index` a new file name to create an index")
+
+    def _sqlite_error(self, e: Exception) -> RetrievalIndexError:
+        if isinstance(e, sqlite3.OperationalError):  # locked, read-only file, I/O error
+            return RetrievalIndexError(f"cannot use index {self.path}: {e}")
+        return self._damaged(str(e))  # malformed pages or text, not a database after all
 
     def _damaged(self, what: str) -> RetrievalIndexError:
         return RetrievalIndexError(f"index {self.path} is damaged ({what}); build it again with "
@@ -217,6 +233,7 @@ class ClipIndex:
         return _Tx()
 
     # -- writing -------------------------------------------------------------------------------
+    @_index_errors
     def add_video(self, video: str | os.PathLike, clips, info: dict | None = None) -> int:
         """Store ``clips`` = [(start, end, embedding)] for ``video``, replacing what it had; one transaction.
         Returns the number of clips stored."""
@@ -242,6 +259,7 @@ class ClipIndex:
                                  [(vid, *r) for r in rows])
         return len(rows)
 
+    @_index_errors
     def remove_video(self, video: str | os.PathLike) -> bool:
         self._writable()
         with self._tx():
@@ -249,12 +267,15 @@ class ClipIndex:
         return n > 0
 
     # -- reading -------------------------------------------------------------------------------
+    @_index_errors
     def videos(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT path FROM videos ORDER BY id")]
 
+    @_index_errors
     def __contains__(self, video) -> bool:
         return self._db.execute("SELECT 1 FROM videos WHERE path = ?", (_video_key(video),)).fetchone() is not None
 
+    @_index_errors
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM clips").fetchone()[0]
 
@@ -267,6 +288,8 @@ class ClipIndex:
             if rows and not self.dim:
                 raise self._damaged("it holds clips but no embedding size (meta dim)")
             for clip_id, blob in rows:
+                if not isinstance(clip_id, int):
+                    raise self._damaged(f"a clip's id is {clip_id!r}")
                 if not isinstance(blob, bytes) or len(blob) != 4 * self.dim:
                     got = f"{len(blob)}-byte" if isinstance(blob, bytes) else type(blob).__name__
                     raise self._damaged(f"clip {clip_id} has a {got} embedding; {self.dim}-d embeddings "
@@ -278,6 +301,7 @@ class ClipIndex:
             self._cache = (stamp, ids, mat)
         return self._cache[1], self._cache[2]
 
+    @_index_errors
     def embeddings(self) -> tuple[np.ndarray, list[Hit]]:
         """All clip embeddings (N, dim), L2-normalised, with what each one is (score 0)."""
         ids, mat = self._matrix()
@@ -291,6 +315,7 @@ class ClipIndex:
             raise self._damaged(f"clip {clip_id} belongs to no video")
         return Hit(*row, score)
 
+    @_index_errors
     def search(self, query: np.ndarray, k: int = 5, per_video: int | None = None) -> list[Hit]:
         """Top-``k`` clips by cosine similarity to ``query`` (one embedding); ``per_video`` caps hits per video."""
         k = COUNT.check("k", k)

@@ -30,12 +30,18 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
     return value.lower()
 
 
-def _side(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+def _integer(name: str, value: Any) -> int:
+    """An int, or a float that is one (JSON writes 224.0); infinity and NaN are not."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or int(value) != value:
         raise TypeError(f"PreprocessSpec.{name} must be an integer; got {value!r}")
-    if not 1 <= int(value) <= MAX_SIDE:
-        raise ValueError(f"PreprocessSpec.{name} must be in 1..{MAX_SIDE}; got {value}")
     return int(value)
+
+
+def _side(name: str, value: Any) -> int:
+    value = _integer(name, value)
+    if not 1 <= value <= MAX_SIDE:
+        raise ValueError(f"PreprocessSpec.{name} must be in 1..{MAX_SIDE}; got {value}")
+    return value
 
 
 def _finite(name: str, value: Any) -> float:
@@ -64,11 +70,8 @@ class Quant:
         s = _finite("quant.scale", self.scale)
         if s <= 0:
             raise ValueError(f"PreprocessSpec.quant.scale must be > 0; got {self.scale}")
-        zp = self.zero_point
-        if isinstance(zp, bool) or not isinstance(zp, (int, float)) or int(zp) != zp:
-            raise TypeError(f"PreprocessSpec.quant.zero_point must be an integer; got {zp!r}")
         object.__setattr__(self, "scale", s)
-        object.__setattr__(self, "zero_point", int(zp))
+        object.__setattr__(self, "zero_point", _integer("quant.zero_point", self.zero_point))
 
 
 @dataclass(frozen=True)
