@@ -119,3 +119,14 @@ def test_parse_vtt_rejects_broken_files():
     with pytest.raises(ValueError, match="-->"):
         parse_vtt("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\na --> b\n\n")
     assert parse_time("01:02:03,450") == parse_time("01:02:03.450") == pytest.approx(3723.45)
+
+
+def test_a_segment_without_text_writes_no_cue(tmp_path):
+    """An empty (or whitespace-only) caption made an SRT cue with no text line, which no reader accepts
+    (found by tests/fuzz: subtitle_writers)."""
+    out = {"srt": tmp_path / "a.srt", "vtt": tmp_path / "a.vtt"}
+    with open_subtitles(out) as sink:
+        for i, text in enumerate(["a ball", " \n ", "", "it stops"]):
+            sink.add(Segment(2.0 * i, 2.0 * i + 2, text))
+    assert [s.text for s in sink.segments] == ["a ball", "it stops"]
+    assert len(parse_srt(out["srt"].read_text())) == len(parse_vtt(out["vtt"].read_text())) == 2

@@ -176,6 +176,8 @@ class SubtitleSink:
             raise
 
     def add(self, seg: Segment) -> None:
+        if not _lines(seg.text):  # a cue without text is no subtitle, and no SRT/WebVTT reader's cue (tests/fuzz)
+            return
         if (done := self._merger.add(seg)) is not None:
             self._write(done)
 

@@ -92,6 +92,27 @@ def vtt(data: bytes) -> None:
     parse_vtt(data.decode("utf-8", errors="replace"))
 
 
+def subtitle_writers(data: bytes) -> None:
+    """Segments with any text (newlines, '-->', control characters, any script) written as SRT, WebVTT
+    and JSON must read back with the project's own strict parsers, one cue per segment."""
+    from vidlite.subtitles import Segment, open_subtitles, parse_srt, parse_vtt
+
+    r = Reader(data)
+    t, segments = 0.0, []
+    for _ in range(r.int(1, 4)):
+        start = t + r.int(0, 5000) / 1000
+        t = start + r.int(1, 5000) / 1000
+        segments.append(Segment(start, t, r.take(r.int(0, 40)).decode("utf-8", errors="replace")))
+    out = {fmt: _SCRATCH / f"subs.{fmt}" for fmt in ("srt", "vtt", "json")}
+    with open_subtitles(out) as sink:
+        for seg in segments:
+            sink.add(seg)
+    got = (len(parse_srt(out["srt"].read_text("utf-8"))), len(parse_vtt(out["vtt"].read_text("utf-8"))),
+           len(json.loads(out["json"].read_text("utf-8"))))
+    if got != (len(sink.segments),) * 3:
+        raise AssertionError(f"{len(sink.segments)} segments written, read back {got} (srt, vtt, json)")
+
+
 # --- the retrieval index ------------------------------------------------------------------------
 
 def index(data: bytes) -> None:
@@ -116,6 +137,43 @@ def spec(data: bytes) -> None:
     d = json.loads(data.decode("utf-8", errors="replace") or "null")
     pp = Preprocessor(PreprocessSpec.from_dict(d))
     pp(np.zeros((6, 8, 3), np.uint8), fmt="bgr")
+
+
+def frames(data: bytes) -> None:
+    """The Preprocessor facade, as an app calls it: any array (dtype, rank, shape, strides) with any
+    format and ROI. Native and NumPy reference backends must both take or both refuse it, and agree."""
+    from vidlite import PreprocessSpec, Preprocessor
+    from vidlite import native as nat
+
+    r = Reader(data)
+    spec = PreprocessSpec(r.int(1, 24), r.int(1, 24), resize=r.choice(["bilinear", "area"]),
+                          fit=r.choice(["stretch", "center_crop", "letterbox"]), layout=r.choice(["nchw", "nhwc"]),
+                          channel_order=r.choice(["rgb", "bgr", "gray"]))
+    fmt = r.usually(list(_FORMATS), lambda: r.choice(["yuv", "", "BGR"]))
+    shape = [r.int(0, 3) if r.int(0, 15) == 15 else r.int(1, 40) for _ in range(r.int(2, 5))]
+    if r.int(0, 1):  # the shape the format wants, often
+        h, w = 2 * r.int(1, 20), 2 * r.int(1, 20)
+        shape = {"gray": [h, w], "nv12": [h * 3 // 2, w], "nv21": [h * 3 // 2, w], "i420": [h * 3 // 2, w]}.get(
+            fmt, [h, w, _FORMATS.get(fmt, 3)])
+    frame = np.frombuffer(r.take(8), np.uint8).repeat(1 + int(np.prod(shape)) // 8)[:int(np.prod(shape))].reshape(shape)
+    frame = frame.astype(r.usually([np.uint8], lambda: np.float32))
+    if frame.ndim >= 2 and r.int(0, 7) == 7:
+        frame = frame[:, ::-1]
+    roi = None if r.int(0, 3) else tuple(r.int(-2, 30) for _ in range(4))
+    results = []
+    for use_native in ([True, False] if nat.AVAILABLE else [False]):
+        try:
+            results.append(Preprocessor(spec, use_native=use_native)(frame, fmt=fmt, roi=roi))
+        except (ValueError, TypeError) as e:
+            results.append(type(e))
+    if len(results) == 2:
+        a, b = results
+        if isinstance(a, type) or isinstance(b, type):
+            if a is not b:
+                raise AssertionError(f"native gave {a if isinstance(a, type) else 'a result'}, the reference "
+                                     f"{b if isinstance(b, type) else 'a result'}")
+        elif not np.allclose(a, b, atol=2e-3, rtol=0):
+            raise AssertionError(f"native and reference differ by {np.abs(a - b).max():.3g}")
 
 
 native_calls = 0  # inputs that reached the kernels, reported by the long runs (scripts/fuzz)
@@ -194,8 +252,10 @@ TARGETS = {
     "zip": (zip_bundle, (VidliteError,)),
     "srt": (srt, (ValueError,)),
     "vtt": (vtt, (ValueError,)),
+    "subtitle_writers": (subtitle_writers, ()),  # every text must be written so that it reads back
     "index": (index, (VidliteError,)),
     "spec": (spec, (ValueError, TypeError)),  # json.JSONDecodeError is a ValueError
+    "frames": (frames, ()),  # it catches the documented errors itself, to compare the two backends
     "native": (native, (ValueError, TypeError)),
 }
 
