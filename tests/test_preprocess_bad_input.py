@@ -216,3 +216,6 @@ def test_native_binding_refuses_integers_past_64_bits():
     frame, out = np.zeros((1, 16, 16, 3), np.uint8), np.empty((1, 3, 8, 8), np.float32)
     with pytest.raises(ValueError, match=r"roi\[0\] is out of range"):
         pp.run([frame], "bgr", out, (2 ** 70, 0, 4, 4), "bt601", "limited")
+    # x + width past int: refused, computed without overflow (UBSan flagged the int sum, tests/fuzz)
+    with pytest.raises(ValueError, match="roi must be non-empty and inside the frame"):
+        pp.run([frame], "bgr", out, (2 ** 30, 0, 2 ** 30, 4), "bt601", "limited")

@@ -198,7 +198,9 @@ class NativePreprocessor {
       if (!py::isinstance<py::sequence>(roi_obj) || py::len(roi_obj) != 4) Type("roi must be (x, y, w, h)");
       auto r = roi_obj.cast<py::sequence>();
       roi = Roi{Integer(r[0], "roi[0]"), Integer(r[1], "roi[1]"), Integer(r[2], "roi[2]"), Integer(r[3], "roi[3]")};
-      if (roi.width < 1 || roi.height < 1 || roi.x < 0 || roi.y < 0 || roi.x + roi.width > w || roi.y + roi.height > h)
+      // in 64 bits: each value may be up to 2^30, and x + width would overflow int (UBSan, tests/fuzz)
+      if (roi.width < 1 || roi.height < 1 || roi.x < 0 || roi.y < 0 || int64_t{roi.x} + roi.width > w ||
+          int64_t{roi.y} + roi.height > h)
         Value("roi must be non-empty and inside the frame");
     }
 
