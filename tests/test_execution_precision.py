@@ -205,3 +205,15 @@ def test_coreml_keeps_f32_off_the_neural_engine():
     with pytest.raises(BackendError, match="f32 or f16, not bf16"):
         check_units("CPU_ONLY", "bf16")
     assert get_backend("coreml").default_device == "CPU_AND_GPU"
+
+
+def test_raspberry_pi_profile_names_f16_only_where_the_core_has_it(runtime_bundle):
+    arts = _manifest(runtime_bundle)["components"]["encoder"]["artifacts"]
+    for fixture, has_fp16 in [("raspberrypi5", True), ("raspberrypi4", False)]:
+        device = fixture_device(fixture, **ALL)
+        assert ("fp16" in device.cpu.features) is has_fp16
+        ov = [c for c in plan("encoder", arts, get_profile("raspberrypi"), device) if c.backend == "openvino"]
+        f16 = [c for c in ov if c.execution == "f16"]
+        assert f16 and ov.index(f16[0]) < ov.index(next(c for c in ov if c.execution == "f32"))
+        for c in f16:
+            assert (c.status == "planned") if has_fp16 else ("no f16 arithmetic" in c.reason)

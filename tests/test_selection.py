@@ -103,7 +103,8 @@ def test_bundle_with_all_formats_selects_per_profile_and_explains(runtime_bundle
         assert {(r["format"], r["precision"]) for r in enc_rows} == {(a["format"], a["precision"]) for a in model.manifest["components"]["encoder"]["artifacts"]}
         chosen_rows = [r for r in enc_rows if r["result"] == "chosen"]
         assert len(chosen_rows) == 1 and "smoke max|err|" in chosen_rows[0]["why"]
-        assert all(r["result"] == "not tried" for r in enc_rows[enc_rows.index(chosen_rows[0]) + 1:])
+        # after the chosen one: not tried, or already unavailable when planned (e.g. f16 on a CPU without it)
+        assert all(r["result"] in ("not tried", "unavailable") for r in enc_rows[enc_rows.index(chosen_rows[0]) + 1:])
         for r in rows:
             assert r["from"]  # where each candidate came from
             assert r["backend"] in text and r["result"] in text
