@@ -1,4 +1,5 @@
-"""How far NV12 → 224² RGB lands from OpenCV's path and from the frame before 4:2:0 subsampling.
+"""How far NV12 → 224² RGB lands from OpenCV's path, from Pillow's, and from the frame before 4:2:0
+subsampling.
 
     python bench/yuv_fidelity.py [--clips 6] [--json out.json]
 
@@ -8,6 +9,12 @@ then `resize` INTER_LINEAR) converts and clamps every source pixel first. The tw
 1080p world frames with saturated objects and text overlays (chroma subsampled with
 `cv2.COLOR_BGR2YUV_I420`, as an encoder does), and how far each path is from the same resize of the
 original RGB frame, i.e. which one the subsampling error dominates.
+
+The Pillow modes (resize "pil-bilinear" / "pil-bicubic") resize Y, U and V exactly as Pillow resizes
+a YCbCr image (chroma replicated 2×2) and convert each output pixel to 8-bit RGB. Against
+`PIL.Image.resize` (reducing_gap=None) of the same NV12 frame converted to RGB first (cv2.cvtColor),
+they differ by where the 8-bit rounding and the clamp happen: per output pixel here, per source pixel
+there. The same resize of the BGR frame is Pillow's bit for bit (`pil_*_bgr_vs_pillow`).
 """
 from __future__ import annotations
 
@@ -16,11 +23,13 @@ import json
 
 import cv2
 import numpy as np
+from PIL import Image
 
 import vidlite
 from vidlite_export.world import SPLIT_SEEDS, WorldConfig, generate_clip
 
 W, H, OUT = 1920, 1080, 224
+PIL_FILTERS = {"pil-bilinear": Image.Resampling.BILINEAR, "pil-bicubic": Image.Resampling.BICUBIC}
 
 
 def nv12(bgr: np.ndarray) -> np.ndarray:
@@ -32,7 +41,11 @@ def nv12(bgr: np.ndarray) -> np.ndarray:
 
 def stats(d: np.ndarray) -> dict:
     return {"mean": float(d.mean()), "p99.9": float(np.percentile(d, 99.9)), "max": float(d.max()),
-            "share_over_2_levels": float((d > 2).mean())}
+            "share_over_1_level": float((d > 1).mean()), "share_over_2_levels": float((d > 2).mean())}
+
+
+def pillow(rgb: np.ndarray, resize: str) -> np.ndarray:
+    return np.asarray(Image.fromarray(rgb).resize((OUT, OUT), PIL_FILTERS[resize], reducing_gap=None)).astype(np.float32)
 
 
 def main() -> None:
@@ -45,21 +58,35 @@ def main() -> None:
     # std 1/255, mean 0: the float output is in grey levels, comparable with OpenCV's uint8
     pp = vidlite.Preprocessor(vidlite.PreprocessSpec(width=OUT, height=OUT, mean=[0, 0, 0], std=[1 / 255] * 3,
                                                      layout="nhwc", channel_order="rgb"))
-    vs_cv, ours_truth, cv_truth = [], [], []
+    pil_pp = {r: vidlite.Preprocessor(vidlite.PreprocessSpec(width=OUT, height=OUT, resize=r, layout="nhwc",
+                                                             dtype="uint8")) for r in PIL_FILTERS}
+    diffs: dict[str, list[np.ndarray]] = {}
+
+    def add(name: str, a: np.ndarray, b: np.ndarray) -> None:
+        diffs.setdefault(name, []).append(np.abs(a.astype(np.float32) - b.astype(np.float32)))
+
     for bgr in frames:
         yuv = nv12(bgr)
         ours = np.asarray(pp(yuv, fmt="nv12")).reshape(OUT, OUT, 3)
-        cv = cv2.resize(cv2.cvtColor(yuv, cv2.COLOR_YUV2RGB_NV12), (OUT, OUT), interpolation=cv2.INTER_LINEAR)
-        truth = cv2.resize(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), (OUT, OUT), interpolation=cv2.INTER_LINEAR)
-        vs_cv.append(np.abs(ours - cv))
-        ours_truth.append(np.abs(ours - truth))
-        cv_truth.append(np.abs(cv.astype(np.float32) - truth))
-    result = {"frames": len(frames), "vidlite_vs_opencv": stats(np.stack(vs_cv)),
-              "vidlite_vs_original": stats(np.stack(ours_truth)), "opencv_vs_original": stats(np.stack(cv_truth))}
-    print(f"{'grey levels, |a - b|':<24}{'mean':>8}{'p99.9':>8}{'max':>8}{'> 2':>10}")
-    for name in ("vidlite_vs_opencv", "vidlite_vs_original", "opencv_vs_original"):
+        converted = cv2.cvtColor(yuv, cv2.COLOR_YUV2RGB_NV12)
+        original = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        cv = cv2.resize(converted, (OUT, OUT), interpolation=cv2.INTER_LINEAR)
+        truth = cv2.resize(original, (OUT, OUT), interpolation=cv2.INTER_LINEAR)
+        add("vidlite_vs_opencv", ours, cv)
+        add("vidlite_vs_original", ours, truth)
+        add("opencv_vs_original", cv, truth)
+        for r, p in pil_pp.items():
+            pil_converted, pil_original = pillow(converted, r), pillow(original, r)
+            add(f"{r}_nv12_vs_pillow_on_converted", p(yuv, fmt="nv12"), pil_converted)
+            add(f"{r}_nv12_vs_pillow_on_original", p(yuv, fmt="nv12"), pil_original)
+            add(f"{r}_pillow_converted_vs_original", pil_converted, pil_original)
+            add(f"{r}_bgr_vs_pillow", p(bgr, fmt="bgr"), pil_original)
+    result = {"frames": len(frames), **{name: stats(np.stack(d)) for name, d in diffs.items()}}
+    print(f"{'grey levels, |a - b|':<44}{'mean':>8}{'p99.9':>8}{'max':>8}{'> 1':>10}{'> 2':>10}")
+    for name in diffs:
         s = result[name]
-        print(f"{name:<24}{s['mean']:8.3f}{s['p99.9']:8.2f}{s['max']:8.1f}{s['share_over_2_levels']:10.5f}")
+        print(f"{name:<44}{s['mean']:8.3f}{s['p99.9']:8.2f}{s['max']:8.1f}{s['share_over_1_level']:10.5f}"
+              f"{s['share_over_2_levels']:10.5f}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=2)

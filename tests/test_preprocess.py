@@ -2,7 +2,8 @@
 
 Stated tolerances:
 - native vs NumPy reference: bit-identical for every format x resize x fit x layout x dtype x channel
-  order (both round each float multiply and add in the same order; colour conversion is integer).
+  order (both round each float multiply and add in the same order; colour conversion is integer; the
+  Pillow modes are integer throughout; against Pillow itself: tests/test_preprocess_pil.py).
 - every SIMD variant vs the scalar reference: bit-identical (VIDLITE_CPU_MASK / set_cpu_mask).
 - bilinear vs cv2.resize INTER_LINEAR, and area vs INTER_AREA on integer-ratio downscales: within 1
   grey level on uint8 output (OpenCV interpolates 8-bit images with 11-bit fixed-point weights).
@@ -20,6 +21,7 @@ Stated tolerances:
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import subprocess
@@ -53,15 +55,17 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
 
 @needs_native
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("resize", ["bilinear", "area"])
-@pytest.mark.parametrize("fit", ["stretch", "center_crop", "letterbox"])
+@pytest.mark.parametrize("resize", ["bilinear", "area", "pil-bilinear", "pil-bicubic"])
+@pytest.mark.parametrize("fit", ["stretch", "center_crop", "letterbox", "shortest_edge"])
 @pytest.mark.parametrize("layout", ["nchw", "nhwc"])
 @pytest.mark.parametrize("dtype", ["float32", "float16", "uint8", "int8"])
 def test_native_matches_reference(make_frame, fmt, resize, fit, layout, dtype):
     # Odd output sizes: 70x46 -> 31x23 downscales both axes, 70x46 -> 17x61 upscales one.
     batch = make_frame(fmt, 70, 46, n=2)
     for order, (w, h) in itertools.product(("rgb", "bgr", "gray"), ((31, 23), (17, 61))):
-        spec = spec_for(resize, fit, layout, dtype, order, w, h)
+        spec = spec_for(resize, "center_crop" if fit == "shortest_edge" else fit, layout, dtype, order, w, h)
+        if fit == "shortest_edge":  # the processors' geometry: resize the shorter side, crop the centre
+            spec = dataclasses.replace(spec, shortest_edge=max(w, h) + 5)
         got = Preprocessor(spec)(batch, fmt=fmt)
         want = reference.Preprocessor(spec)(batch, fmt=fmt)
         assert got.shape == (2,) + spec.shape and got.dtype == np.dtype(dtype)
@@ -131,7 +135,8 @@ def test_every_simd_variant_matches_scalar(make_frame):
         pytest.skip("this CPU has no SIMD variant; the scalar path is the only one")
     frames = {fmt: make_frame(fmt, 130, 74, n=2) for fmt in FORMATS}
     specs = [spec_for(r, f, "nchw", d, o) for r, f, d, o in
-             itertools.product(("bilinear", "area"), ("stretch", "letterbox"), ("float32", "float16", "int8"),
+             itertools.product(("bilinear", "area", "pil-bilinear", "pil-bicubic"), ("stretch", "letterbox"),
+                               ("float32", "float16", "int8"),
                                ("rgb", "gray"))]
     try:
         native.ext.set_cpu_mask(0)

@@ -97,6 +97,11 @@ def test_bad_call_arguments(pp, kwargs, exc, words):
     ({"width": 100000}, ValueError, "width"),
     ({"width": 2.5}, TypeError, "width"),
     ({"resize": "cubic"}, ValueError, "resize"),
+    ({"resize": "pil-lanczos"}, ValueError, "resize"),
+    ({"shortest_edge": 32}, ValueError, "center_crop"),
+    ({"fit": "center_crop", "shortest_edge": 8}, ValueError, ">= the crop"),
+    ({"fit": "center_crop", "shortest_edge": 100000}, ValueError, "shortest_edge"),
+    ({"fit": "center_crop", "shortest_edge": "32"}, TypeError, "shortest_edge"),
     ({"fit": "fill"}, ValueError, "fit"),
     ({"layout": "chw"}, ValueError, "layout"),
     ({"dtype": "float64"}, ValueError, "dtype"),
@@ -131,7 +136,9 @@ def test_spec_dict_round_trip_and_schema():
     specs = [PreprocessSpec(224, 224),
              PreprocessSpec(160, 96, resize="area", fit="letterbox", pad_value=114, mean=[0.5], std=[0.25],
                             channel_order="gray", layout="nhwc", dtype="int8",
-                            quant={"scale": 0.02, "zero_point": -3}, frames_per_clip=8, sample_fps=2.5)]
+                            quant={"scale": 0.02, "zero_point": -3}, frames_per_clip=8, sample_fps=2.5),
+             PreprocessSpec(224, 224, resize="pil-bicubic", fit="center_crop", shortest_edge=256,
+                            mean=(0.481, 0.458, 0.408), std=(0.269, 0.261, 0.276))]
     for spec in specs:
         d = spec.to_dict()
         jsonschema.validate(d, sub)
@@ -152,7 +159,11 @@ class TestRawBinding:
     def test_bad_spec_dicts(self):
         for spec, exc in [({"width": "8"}, TypeError), ({"dtype": "f32"}, ValueError), ({"std": [1, 0, 1]}, ValueError),
                           ({"mean": "abc"}, TypeError), ({"dtype": "int8"}, ValueError),
-                          ({"quant": {"scale": 1.0}}, ValueError)]:
+                          ({"quant": {"scale": 1.0}}, ValueError), ({"resize": "pil-lanczos"}, ValueError),
+                          ({"shortest_edge": 16}, ValueError), ({"fit": "center_crop", "shortest_edge": 7}, ValueError),
+                          ({"fit": "center_crop", "shortest_edge": 0}, ValueError),
+                          ({"fit": "center_crop", "shortest_edge": 2 ** 70}, ValueError),
+                          ({"fit": "center_crop", "shortest_edge": 16.0}, TypeError)]:
             with pytest.raises(exc):
                 self.kernel(**spec)
         with pytest.raises(ValueError, match="height"):

@@ -1,5 +1,6 @@
 // C++ timing of the fused pipeline without Python in the way: 1080p BGR / NV12 -> 224x224 float32
-// NCHW and 1080p -> 640x640 letterbox, per kernel variant. Prints median and min ms per frame of
+// NCHW (bilinear, area, Pillow's BILINEAR / BICUBIC, shortest edge 256 + centre crop 224) and
+// 1080p -> 640x640 letterbox, per kernel variant. Prints median and min ms per frame of
 // thread CPU time (the build machines are shared: wall time there mostly measures the neighbours).
 // Usage: vidlite_bench_preprocess [reps] [case-name filter] [simd,cold,evict]
 // (simd: skip the scalar reference; cold: flush the source frame from the caches before each run,
@@ -77,6 +78,10 @@ int main(int argc, char** argv) {
   s.mean[0] = 0.485, s.mean[1] = 0.456, s.mean[2] = 0.406, s.std[0] = 0.229, s.std[1] = 0.224, s.std[2] = 0.225;
   Spec area = s;
   area.resize = Resize::kArea;
+  Spec pil = s, pil_cubic = s, pil_crop = s;
+  pil.resize = Resize::kPilBilinear;
+  pil_cubic.resize = Resize::kPilBicubic;
+  pil_crop.resize = Resize::kPilBilinear, pil_crop.fit = Fit::kCenterCrop, pil_crop.shortest_edge = 256;
   Spec lb;
   lb.width = lb.height = 640, lb.fit = Fit::kLetterbox, lb.pad_value = 114;
   const bool simd_only = argc > 3 && std::strstr(argv[3], "simd");
@@ -89,6 +94,12 @@ int main(int argc, char** argv) {
     Time("nv12 1080p -> 224 f32 nchw bilinear", s, in, reps);
     Time("bgr 1080p -> 224 f32 nchw bilinear", s, ib, reps);
     Time("nv12 1080p -> 224 f32 nchw area", area, in, reps / 4 + 1);
+    Time("nv12 1080p -> 224 f32 nchw pil-bilinear", pil, in, reps);
+    Time("bgr 1080p -> 224 f32 nchw pil-bilinear", pil, ib, reps);
+    Time("nv12 1080p -> 224 f32 nchw pil-bicubic", pil_cubic, in, reps);
+    Time("bgr 1080p -> 224 f32 nchw pil-bicubic", pil_cubic, ib, reps);
+    Time("nv12 1080p -> 256 crop 224 pil-bilinear", pil_crop, in, reps);
+    Time("bgr 1080p -> 256 crop 224 pil-bilinear", pil_crop, ib, reps);
     Image small = ib;  // same work per output pixel, source in cache: shows the memory cost above
     small.width = 480, small.height = 270;
     Time("bgr 480x270 -> 224 f32 nchw bilinear", s, small, reps);

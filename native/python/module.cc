@@ -66,7 +66,9 @@ Spec ParseSpec(const py::dict& d) {
     return std::nullopt;
   };
   if (auto v = get("resize"))
-    s.resize = Choice<Resize>("spec['resize']", Str(*v, "spec['resize']"), {{"bilinear", Resize::kBilinear}, {"area", Resize::kArea}});
+    s.resize = Choice<Resize>("spec['resize']", Str(*v, "spec['resize']"),
+                              {{"bilinear", Resize::kBilinear}, {"area", Resize::kArea},
+                               {"pil-bilinear", Resize::kPilBilinear}, {"pil-bicubic", Resize::kPilBicubic}});
   if (auto v = get("fit"))
     s.fit = Choice<Fit>("spec['fit']", Str(*v, "spec['fit']"),
                         {{"stretch", Fit::kStretch}, {"center_crop", Fit::kCenterCrop}, {"letterbox", Fit::kLetterbox}});
@@ -79,6 +81,10 @@ Spec ParseSpec(const py::dict& d) {
     s.dtype = Choice<DType>("spec['dtype']", Str(*v, "spec['dtype']"),
                             {{"float32", DType::kFloat32}, {"float16", DType::kFloat16}, {"uint8", DType::kUInt8}, {"int8", DType::kInt8}});
   if (auto v = get("pad_value")) s.pad_value = Number(*v, "spec['pad_value']");
+  if (auto v = get("shortest_edge")) {
+    s.shortest_edge = Integer(*v, "spec['shortest_edge']");
+    if (s.shortest_edge < 1) Value("spec['shortest_edge'] must be None or >= 1");
+  }
   for (const char* key : {"mean", "std"}) {
     auto v = get(key);
     if (!v) continue;

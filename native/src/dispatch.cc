@@ -1,4 +1,5 @@
 #include "kernels.h"
+#include "kernels_resample.h"
 #include "vidlite/cpu_features.h"
 
 namespace vidlite {
@@ -14,6 +15,17 @@ const Kernels& SelectKernels() {
 #endif
   (void)f;
   return ScalarKernels();
+}
+
+const ResampleKernels& ResampleKernelsFor(const Kernels& k) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (&k == &Avx2Kernels()) return Avx2ResampleKernels();
+#endif
+#if defined(__aarch64__)
+  if (&k == &NeonKernels()) return NeonResampleKernels();
+#endif
+  (void)k;
+  return ScalarResampleKernels();
 }
 
 }  // namespace vidlite

@@ -15,8 +15,10 @@
 #include <new>
 #include <vector>
 
+#include "formats.h"
 #include "geometry.h"
 #include "kernels.h"
+#include "resample_pil.h"
 #include "thread_pool.h"
 
 namespace vidlite {
@@ -27,28 +29,6 @@ constexpr int64_t kMaxPixels = int64_t{1} << 28;
 // The same bounds as PreprocessSpec (sdk/vidlite/preprocess/spec.py): with std below kStdMin the scale
 // 1 / (255 std) overflows float32 (std 1e-45 gave inf/NaN); within them every value stays finite.
 constexpr double kStdMin = 1e-6, kStdMax = 1e6, kMeanMax = 1e6;
-
-bool IsYuv(PixelFormat f) { return f == PixelFormat::kNV12 || f == PixelFormat::kNV21 || f == PixelFormat::kI420; }
-
-int PackedBpp(PixelFormat f) {
-  switch (f) {
-    case PixelFormat::kBGR:
-    case PixelFormat::kRGB: return 3;
-    case PixelFormat::kBGRA:
-    case PixelFormat::kRGBA: return 4;
-    default: return 1;
-  }
-}
-
-// Byte offsets of R, G, B inside a packed pixel.
-void RgbOffsets(PixelFormat f, int off[3]) {
-  const bool bgr_order = f == PixelFormat::kBGR || f == PixelFormat::kBGRA;
-  off[0] = bgr_order ? 2 : 0;
-  off[1] = 1;
-  off[2] = bgr_order ? 0 : 2;
-}
-
-int ChromaStep(PixelFormat f) { return f == PixelFormat::kI420 ? 1 : 2; }
 
 YuvCoeffs MakeCoeffs(ColorMatrix m, ColorRange r) {
   // Same formulas as vidlite.preprocess.reference.yuv_coefficients.
@@ -99,6 +79,9 @@ struct Plan {
   int zp = 0, lo = 0, hi = 255;
   uint8_t pad[3][4];          // the pad value per channel, already in the output dtype
   YuvCoeffs yuv;
+  // Resize::kPilBilinear / kPilBicubic: the Pillow-exact plan, which replaces the taps, columns and
+  // kernel choices above (of those, src, dst and the output stage from channels on are set).
+  std::shared_ptr<const PilPlan> pil;
 };
 
 void StoreRun(const Kernels& k, const Spec& spec, const Plan& p, const float* in, int n, int c, void* out,
@@ -111,11 +94,35 @@ void StoreRun(const Kernels& k, const Spec& spec, const Plan& p, const float* in
   }
 }
 
+// The output stage of a plan: channels, normalization, quantization, pad values, colour coefficients.
+void PlanOutput(const Spec& spec, const Image& im, const Kernels& k, Plan* p) {
+  p->channels = Channels(spec);
+  const bool raw = spec.dtype == DType::kUInt8 && !spec.quantized;
+  for (int c = 0; c < p->channels; ++c) {
+    p->scale[c] = raw ? 1.f : static_cast<float>(1.0 / (255.0 * spec.std[c]));
+    p->bias[c] = raw ? 0.f : static_cast<float>(-spec.mean[c] / spec.std[c]);
+  }
+  if (spec.quantized) {
+    p->qs = static_cast<float>(spec.quant_scale);
+    p->zp = spec.quant_zero_point;
+  }
+  if (spec.dtype == DType::kInt8) p->lo = -128, p->hi = 127;
+  const float padf = static_cast<float>(spec.pad_value);
+  for (int c = 0; c < p->channels; ++c) StoreRun(k, spec, *p, &padf, 1, c, p->pad[c], 1);
+  p->yuv = MakeCoeffs(im.matrix, im.range);
+}
+
 Plan MakePlan(const Spec& spec, const Image& im, const Rect& roi, const Kernels& k) {
   Plan p;
-  FitRects(spec.fit, roi, spec.width, spec.height, &p.src, &p.dst);
-  p.ty = MakeTaps(spec.resize, p.src.h, p.dst.h);
-  Taps tx = MakeTaps(spec.resize, p.src.w, p.dst.w);
+  int64_t full_w, full_h;  // the size src is resized to; the centre dst.w x dst.h is kept
+  FitRects(spec.fit, roi, spec.width, spec.height, spec.shortest_edge, &p.src, &p.dst, &full_w, &full_h);
+  if (IsPil(spec.resize)) {
+    PlanOutput(spec, im, k, &p);
+    p.pil = std::make_shared<const PilPlan>(MakePilPlan(spec, im, p.src, full_w, full_h, p.dst, p.yuv, k));
+    return p;
+  }
+  p.ty = MakeTaps(spec.resize, p.src.h, full_h, (full_h - p.dst.h) / 2, p.dst.h);
+  Taps tx = MakeTaps(spec.resize, p.src.w, full_w, (full_w - p.dst.w) / 2, p.dst.w);
   p.tx_taps = tx.taps;
   std::vector<int32_t> rank(p.src.w, -1);
   for (int d = 0; d < p.dst.w; ++d)
@@ -172,21 +179,8 @@ Plan MakePlan(const Spec& spec, const Image& im, const Rect& roi, const Kernels&
                                      nv21 ? 1 : 0, nv21 ? 0 : 1, &p.yuv_tables);
   }
   p.yuv_planes = yuv && spec.order != ChannelOrder::kGray;
-  p.channels = Channels(spec);
+  PlanOutput(spec, im, k, &p);
   p.planes = (im.format == PixelFormat::kGray) ? 1 : p.channels;
-  const bool raw = spec.dtype == DType::kUInt8 && !spec.quantized;
-  for (int c = 0; c < p.channels; ++c) {
-    p.scale[c] = raw ? 1.f : static_cast<float>(1.0 / (255.0 * spec.std[c]));
-    p.bias[c] = raw ? 0.f : static_cast<float>(-spec.mean[c] / spec.std[c]);
-  }
-  if (spec.quantized) {
-    p.qs = static_cast<float>(spec.quant_scale);
-    p.zp = spec.quant_zero_point;
-  }
-  if (spec.dtype == DType::kInt8) p.lo = -128, p.hi = 127;
-  const float padf = static_cast<float>(spec.pad_value);
-  for (int c = 0; c < p.channels; ++c) StoreRun(k, spec, p, &padf, 1, c, p.pad[c], 1);
-  p.yuv = MakeCoeffs(im.matrix, im.range);
   return p;
 }
 
@@ -216,7 +210,7 @@ class Worker {
         bytes_(6 * (static_cast<size_t>(nu_) + kPad)), vbuf_(3 * static_cast<size_t>(p.dst.w)), rows_(3 * slots_),
         tail_(6 * p.tail_bytes),
         direct_f32_(spec.dtype == DType::kFloat32 && spec.layout == Layout::kNCHW && p.planes == p.channels),
-        yuvf_(p.yuv) {}
+        yuvf_(p.yuv), pil_(p.pil ? new PilRows(*p.pil, k) : nullptr) {}
 
   void Rows(const Image& im, int y0, int y1, uint8_t* out) {
     for (int oy = y0; oy < y1; ++oy) {
@@ -226,6 +220,12 @@ class Worker {
       }
       PadSpan(out, oy, 0, p_.dst.x);
       PadSpan(out, oy, p_.dst.x + p_.dst.w, spec_.width);
+      if (pil_) {  // Pillow's resize: integer pixel values, normalized and stored like any others
+        float* const px[3] = {vbuf_.data(), vbuf_.data() + p_.dst.w, vbuf_.data() + 2 * static_cast<size_t>(p_.dst.w)};
+        pil_->Row(im, oy - p_.dst.y, px);
+        for (int c = 0; c < p_.channels; ++c) StoreChannel(px[c], c, oy, out);
+        continue;
+      }
       const int cy = oy - p_.dst.y, taps = p_.ty.taps, first = p_.src.y + p_.ty.start[cy];
       // The pair kernels prefetch the rows of output row cy + kPairsAhead as they go; the other paths
       // request the rows of cy + kAhead at once.
@@ -540,6 +540,7 @@ class Worker {
   std::vector<uint8_t> tail_;  // padded copies of row ends (Plan::tail): up to 2 rows of 3 planes
   const bool direct_f32_;
   const YuvFloat yuvf_;
+  std::unique_ptr<PilRows> pil_;
 };
 
 bool Finite(double v) { return std::isfinite(v); }
@@ -566,6 +567,14 @@ Status ValidateSpec(const Spec& s) {
                          std::to_string(s.width) + "x" + std::to_string(s.height));
   if (!Finite(s.pad_value) || s.pad_value < 0 || s.pad_value > 255)
     return Status::Error("spec pad_value must be a pixel value in 0..255");
+  if (s.resize != Resize::kBilinear && s.resize != Resize::kArea && !IsPil(s.resize))
+    return Status::Error("spec resize is not a Resize value");
+  if (s.shortest_edge != 0) {
+    if (s.fit != Fit::kCenterCrop) return Status::Error("spec shortest_edge resizes then crops the centre: it needs fit center_crop");
+    if (s.shortest_edge < std::max(s.width, s.height) || s.shortest_edge > kMaxSide)
+      return Status::Error("spec shortest_edge must be in max(width, height).." + std::to_string(kMaxSide) + ", got " +
+                           std::to_string(s.shortest_edge));
+  }
   for (int c = 0; c < 3; ++c) {
     if (!Finite(s.mean[c]) || !Finite(s.std[c]) || !(s.std[c] >= kStdMin && s.std[c] <= kStdMax) ||
         !(s.mean[c] >= -kMeanMax && s.mean[c] <= kMeanMax))

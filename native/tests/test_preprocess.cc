@@ -1,6 +1,7 @@
 // The fused pipeline end to end: the dispatched SIMD path equals the scalar path (VIDLITE_CPU_MASK
 // semantics via SetCpuMask) for every format x fit x resize x dtype x layout, on padded rows whose
 // planes end at a guard page; known values; bad arguments return errors instead of crashing.
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -54,7 +55,8 @@ Frame Crop(const Image& im, const Roi& r) {
   std::mt19937 unused(0);
   Frame fr = MakeFrame(im.format, r.width, r.height, 0, unused);
   const bool yuv = im.format == PixelFormat::kNV12 || im.format == PixelFormat::kNV21 || im.format == PixelFormat::kI420;
-  const int bpp = im.format == PixelFormat::kBGR || im.format == PixelFormat::kRGB ? 3 : (yuv ? 1 : 4);
+  const int bpp = im.format == PixelFormat::kBGR || im.format == PixelFormat::kRGB ? 3
+                  : (yuv || im.format == PixelFormat::kGray) ? 1 : 4;
   for (int pl = 0; pl < (im.format == PixelFormat::kI420 ? 3 : (yuv ? 2 : 1)); ++pl) {
     const int sub = (pl > 0) ? 2 : 1;  // chroma rows; I420 chroma columns too
     const int x = (im.format == PixelFormat::kI420 && pl > 0) ? r.x / 2 : r.x * bpp;
@@ -78,6 +80,17 @@ std::vector<uint8_t> Run(const Spec& s, const Image& im, const Roi& roi, uint32_
   return out;
 }
 
+// The dispatched variant gives the scalar reference's bytes, and with an roi the same pixels as a
+// frame of their own (its right edge where the roi ends) give them too.
+void CheckVariantsAndCrop(const Spec& s, const Frame& fr, const Roi& roi) {
+  const std::vector<uint8_t> got = Run(s, fr.im, roi, ~0u);
+  VT_CHECK(got == Run(s, fr.im, roi, 0));
+  if (roi.width) {
+    Frame crop = Crop(fr.im, roi);
+    VT_CHECK(got == Run(s, crop.im, Roi{}, ~0u));
+  }
+}
+
 const PixelFormat kFormats[] = {PixelFormat::kBGR,  PixelFormat::kRGB,  PixelFormat::kBGRA, PixelFormat::kRGBA,
                                 PixelFormat::kGray, PixelFormat::kNV12, PixelFormat::kNV21, PixelFormat::kI420};
 
@@ -93,7 +106,7 @@ VT_TEST(SimdPathEqualsScalarPath) {
     fr.im.matrix = (cases % 2) ? ColorMatrix::kBT709 : ColorMatrix::kBT601;
     fr.im.range = (cases % 3) ? ColorRange::kLimited : ColorRange::kFull;
     for (Fit fit : {Fit::kStretch, Fit::kCenterCrop, Fit::kLetterbox})
-      for (Resize rs : {Resize::kBilinear, Resize::kArea})
+      for (Resize rs : {Resize::kBilinear, Resize::kArea, Resize::kPilBilinear, Resize::kPilBicubic})
         for (DType dt : {DType::kFloat32, DType::kFloat16, DType::kUInt8, DType::kInt8})
           for (Layout lay : {Layout::kNCHW, Layout::kNHWC})
             for (ChannelOrder ord : {ChannelOrder::kRGB, ChannelOrder::kBGR, ChannelOrder::kGray}) {
@@ -101,6 +114,8 @@ VT_TEST(SimdPathEqualsScalarPath) {
               s.width = 29 + (cases % 5) * 7;  // both down- and upscales
               s.height = 19 + (cases % 3) * 17;
               s.fit = fit, s.resize = rs, s.dtype = dt, s.layout = lay, s.order = ord, s.pad_value = 114;
+              // Every other centre crop resizes the shortest edge first (the processors' geometry).
+              if (fit == Fit::kCenterCrop && cases % 2) s.shortest_edge = std::max(s.width, s.height) + cases % 7;
               s.mean[0] = 0.485, s.mean[1] = 0.456, s.mean[2] = 0.406;
               s.std[0] = 0.229, s.std[1] = 0.224, s.std[2] = 0.225;
               if (dt == DType::kInt8 || dt == DType::kUInt8) {
@@ -133,15 +148,33 @@ VT_TEST(PairKernelsEqualScalarAtRowEdges) {
           s.order = (cases % 2) ? ChannelOrder::kBGR : ChannelOrder::kRGB;
           s.mean[0] = 0.485, s.std[0] = 0.229;
           if ((roi.width ? roi.width : w) < 2 * ow) continue;  // not a pair geometry
-          const std::vector<uint8_t> got = Run(s, fr.im, roi, ~0u);
-          VT_CHECK(got == Run(s, fr.im, roi, 0));
-          // The same pixels as a frame of their own (its right edge where the roi ends) give the same bytes.
-          if (roi.width) {
-            Frame crop = Crop(fr.im, roi);
-            VT_CHECK(got == Run(s, crop.im, Roi{}, ~0u));
-          }
+          CheckVariantsAndCrop(s, fr, roi);
           ++cases;
         }
+    }
+  std::printf("  %d configurations compared\n", cases);
+}
+
+VT_TEST(PilKernelsEqualScalarOnLargeFrames) {
+  // Pillow's resize on frame widths where the SIMD groups, the packed kernels' padded row ends and
+  // both pass orders (a portrait frame shrinks in height by more than twice its width: vertically
+  // first) all run; rows end at guard pages; ROIs at, or short of, the right edge.
+  std::mt19937 rng(13);
+  int cases = 0;
+  for (PixelFormat f : {PixelFormat::kBGR, PixelFormat::kRGBA, PixelFormat::kGray, PixelFormat::kNV12, PixelFormat::kI420})
+    for (const auto& wh : {std::pair<int, int>{642, 40}, std::pair<int, int>{1920, 36}, std::pair<int, int>{96, 400}}) {
+      const int w = wh.first, h = wh.second;
+      Frame fr = MakeFrame(f, w, h, 0, rng);
+      const int x3 = (w / 3) & ~1;
+      for (Roi roi : {Roi{}, Roi{x3, 2, w - x3, h - 2}})
+        for (Resize rs : {Resize::kPilBilinear, Resize::kPilBicubic})
+          for (int ow : {23, 56, 224}) {
+            Spec s;
+            s.width = ow, s.height = 9, s.resize = rs;
+            s.order = (cases % 3 == 2) ? ChannelOrder::kGray : (cases % 2) ? ChannelOrder::kBGR : ChannelOrder::kRGB;
+            CheckVariantsAndCrop(s, fr, roi);
+            ++cases;
+          }
     }
   std::printf("  %d configurations compared\n", cases);
 }
@@ -151,7 +184,7 @@ VT_TEST(BilinearWeightsLieOnTheKernelGrid) {
   // driver falls back to the slower cached rows, so every bilinear weight must lie on it.
   for (int src : {2, 3, 7, 480, 1080, 1920, 3840})
     for (int dst : {1, 2, 5, 224, 640}) {
-      const Taps t = MakeTaps(Resize::kBilinear, src, dst);
+      const Taps t = MakeTaps(Resize::kBilinear, src, dst, 0, dst);
       VT_CHECK(OnWeightGrid(t.weights));
       for (int d = 0; d < dst && t.taps == 2; ++d) VT_CHECK(t.weights[2 * d] + t.weights[2 * d + 1] == 1.f);
     }

@@ -146,7 +146,7 @@ def frames(data: bytes) -> None:
     from vidlite import native as nat
 
     r = Reader(data)
-    spec = PreprocessSpec(r.int(1, 24), r.int(1, 24), resize=r.choice(["bilinear", "area"]),
+    spec = PreprocessSpec(r.int(1, 24), r.int(1, 24), resize=r.choice(["bilinear", "area", "pil-bilinear", "pil-bicubic"]),
                           fit=r.choice(["stretch", "center_crop", "letterbox"]), layout=r.choice(["nchw", "nhwc"]),
                           channel_order=r.choice(["rgb", "bgr", "gray"]))
     fmt = r.usually(list(_FORMATS), lambda: r.choice(["yuv", "", "BGR"]))
@@ -208,12 +208,14 @@ def native(data: bytes) -> None:
     r = Reader(data)
     spec = {"width": r.usually(list(range(1, 70)), lambda: r.int(-2, 2)),
             "height": r.usually(list(range(1, 70)), lambda: r.int(-2, 2)),
-            "resize": r.usually(["bilinear", "area"], lambda: "nearest"),
+            "resize": r.usually(["bilinear", "area", "pil-bilinear", "pil-bicubic"], lambda: "nearest"),
             "fit": r.choice(["stretch", "center_crop", "letterbox"]), "pad_value": r.usually([0.0, 114.0], r.float),
             "mean": [r.usually([0.0, 0.485, 0.5], r.float) for _ in range(3)],
             "std": [r.usually([1.0, 0.229, 0.5], r.float) for _ in range(3)],
             "channel_order": r.choice(["rgb", "bgr", "gray"]), "layout": r.choice(["nchw", "nhwc"]),
             "dtype": r.choice(["float32", "float16", "uint8", "int8"])}
+    if spec["fit"] == "center_crop" and r.int(0, 1):  # the image processors' shortest edge, then crop
+        spec["shortest_edge"] = r.usually(list(range(1, 90)), lambda: r.choice([0, -1, 2 ** 30]))
     if spec["dtype"] in ("uint8", "int8"):
         spec["mean"], spec["std"] = [0.0] * 3, [1.0] * 3  # raw pixels unless quantized
         if spec["dtype"] == "int8" or r.int(0, 1):

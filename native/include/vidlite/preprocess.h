@@ -1,8 +1,10 @@
 // Fused frame preprocessing: source pixels -> model input tensor in one pass per frame.
 //
 // source format (BGR/RGB/BGRA/RGBA/GRAY/NV12/NV21/I420, BT.601/BT.709, limited/full range)
-//   -> crop (region of interest, center crop) or letterbox (pad value)
-//   -> resize (bilinear with OpenCV INTER_LINEAR geometry, or area/box filter)
+//   -> crop (region of interest, center crop, or resize the shorter side then crop the centre) or
+//      letterbox (pad value)
+//   -> resize (bilinear with OpenCV INTER_LINEAR geometry, area/box filter, or Pillow's antialiased
+//      BILINEAR / BICUBIC reproduced bit for bit)
 //   -> normalize ((pixel/255 - mean)/std) -> layout (NCHW/NHWC)
 //   -> dtype (float32, float16, uint8/int8 quantized: round(value/scale) + zero_point)
 //
@@ -18,7 +20,9 @@ namespace vidlite {
 enum class PixelFormat { kBGR, kRGB, kBGRA, kRGBA, kGray, kNV12, kNV21, kI420 };
 enum class ColorMatrix { kBT601, kBT709 };
 enum class ColorRange { kLimited, kFull };
-enum class Resize { kBilinear, kArea };
+// kPilBilinear / kPilBicubic: PIL.Image.resize(..., BILINEAR / BICUBIC, reducing_gap=None), integer
+// arithmetic and pass order included (what transformers' image processors feed models).
+enum class Resize { kBilinear, kArea, kPilBilinear, kPilBicubic };
 enum class Fit { kStretch, kCenterCrop, kLetterbox };
 enum class ChannelOrder { kRGB, kBGR, kGray };
 enum class Layout { kNCHW, kNHWC };
@@ -29,6 +33,10 @@ struct Spec {
   int width = 0, height = 0;
   Resize resize = Resize::kBilinear;
   Fit fit = Fit::kStretch;
+  // > 0 (fit kCenterCrop only, >= width and height): resize the frame (roi) so its shorter side is
+  // shortest_edge and the longer int(shortest_edge * long / short), then keep the centre width x height
+  // (from (resized - width) / 2 on): the CLIP/ViT/VideoMAE processors' geometry, in the same pass.
+  int shortest_edge = 0;
   double pad_value = 0.0;  // pixel value 0..255 of letterbox borders, normalized like any pixel
   // value = (pixel / 255 - mean) / std, with pixel * (1 / (255 std)) + (-mean / std) rounded to
   // float32 once per channel (the NumPy reference does the same, so results match bit for bit).

@@ -10,9 +10,14 @@ and compute only the source pixels the output needs. Definition of every stage:
    affine, the conversion commutes with the filter; what differs from converting every source pixel
    first (as OpenCV's cvtColor + resize does) is only that no intermediate RGB is rounded to 8 bits
    or clamped. YUV to gray output: every source pixel to 8-bit RGB (integer `yuv_to_rgb`), then gray.
-2. Geometry (geometry.py): crop (roi, then center_crop) or letterbox, separable resize taps.
+2. Geometry (geometry.py): crop (roi, then center_crop, or resize the shortest edge then crop the
+   centre) or letterbox, separable resize taps.
 3. Filter in float32: horizontal taps first, then vertical (each product and sum rounded to float32
    in tap order — the native kernels do exactly this, so results agree bit for bit).
+   The Pillow modes ("pil-bilinear", "pil-bicubic": pil.py) instead filter the 8-bit channels with
+   Pillow's integer arithmetic, to uint8 as Pillow does. A 4:2:0 source is then Pillow's resize of
+   its Y, U, V planes (chroma replicated 2×2, i.e. Pillow on the YCbCr image), converted to 8-bit RGB
+   per output pixel with the integer `yuv_to_rgb`.
 4. value = pixel * scale_c + bias_c  with scale_c = 1/(255 std_c), bias_c = -mean_c/std_c.
 5. float32 / float16 (round to nearest even) / quantized: clip(rint(value / scale) + zero_point);
    uint8 without quant keeps clip(rint(pixel)).
@@ -24,7 +29,8 @@ from typing import Any
 import numpy as np
 
 from vidlite.preprocess import frames as framesmod
-from vidlite.preprocess.geometry import Rect, layout, taps
+from vidlite.preprocess import pil
+from vidlite.preprocess.geometry import Rect, kept, layout, taps
 from vidlite.preprocess.spec import PreprocessSpec
 
 SHIFT = 14
@@ -118,10 +124,12 @@ def to_channels(fr: framesmod.Frames, order: str, matrix: str, color_range: str)
     return rgb[..., ::-1] if order == "bgr" else rgb
 
 
-def resample(img: np.ndarray, spec: PreprocessSpec, src: Rect, dst: Rect) -> np.ndarray:
-    """uint8 (N, H, W, C) → float32 (N, dst.h, dst.w, C) from the source rectangle: horizontal taps
-    first (on the source rows the vertical taps use), then vertical, each accumulated in tap order."""
-    ty, tx = taps(spec.resize, src.h, dst.h), taps(spec.resize, src.w, dst.w)
+def resample(img: np.ndarray, spec: PreprocessSpec, src: Rect, dst: Rect, full: tuple[int, int]) -> np.ndarray:
+    """uint8 (N, H, W, C) → float32 (N, dst.h, dst.w, C) from the source rectangle resized to `full`
+    (the centre dst.w × dst.h outputs): horizontal taps first (on the source rows the vertical taps
+    use), then vertical, each accumulated in tap order."""
+    ty = taps(spec.resize, src.h, full[1], kept(full[1], dst.h), dst.h)
+    tx = taps(spec.resize, src.w, full[0], kept(full[0], dst.w), dst.w)
     needed = np.unique(ty.start[:, None] + np.arange(ty.weights.shape[1]))
     crop = img[:, src.y + needed][:, :, src.x: src.x + src.w].astype(np.float32)
     cols = tx.weights[None, None, :, 0, None] * crop[:, :, tx.start]
@@ -132,6 +140,11 @@ def resample(img: np.ndarray, spec: PreprocessSpec, src: Rect, dst: Rect) -> np.
     for j in range(1, ty.weights.shape[1]):
         out += ty.weights[None, :, j, None, None] * cols[:, row_of + j]
     return out
+
+
+def resample_pil(img: np.ndarray, spec: PreprocessSpec, src: Rect, dst: Rect, full: tuple[int, int]) -> np.ndarray:
+    """The Pillow modes' resample: uint8 (N, H, W, C) → uint8 (N, dst.h, dst.w, C)."""
+    return pil.resample(img, spec.resize, src, full, dst, (kept(full[0], dst.w), kept(full[1], dst.h)))
 
 
 def finish(pixels: np.ndarray, spec: PreprocessSpec) -> np.ndarray:
@@ -151,13 +164,21 @@ def finish(pixels: np.ndarray, spec: PreprocessSpec) -> np.ndarray:
 
 def run(spec: PreprocessSpec, fr: framesmod.Frames, roi: Rect, matrix: str, color_range: str) -> np.ndarray:
     """Preprocess validated frames → (N, *spec.shape) array."""
-    src, dst = layout(spec.fit, roi, spec.width, spec.height)
-    if filters_yuv(fr, spec.channel_order):
-        pixels = yuv_float_to_rgb(resample(yuv_planes(fr), spec, src, dst), matrix, color_range)
+    src, dst, full = layout(spec.fit, roi, spec.width, spec.height, spec.shortest_edge)
+    if spec.resize in pil.RESIZES:
+        if filters_yuv(fr, spec.channel_order):
+            yuv = resample_pil(yuv_planes(fr), spec, src, dst, full)
+            rgb = yuv_to_rgb(yuv[..., 0], yuv[..., 1], yuv[..., 2], matrix, color_range)
+            pixels = (rgb[..., ::-1] if spec.channel_order == "bgr" else rgb).astype(np.float32)
+        else:
+            pixels = resample_pil(to_channels(fr, spec.channel_order, matrix, color_range), spec, src, dst,
+                                  full).astype(np.float32)
+    elif filters_yuv(fr, spec.channel_order):
+        pixels = yuv_float_to_rgb(resample(yuv_planes(fr), spec, src, dst, full), matrix, color_range)
         if spec.channel_order == "bgr":
             pixels = pixels[..., ::-1]
     else:
-        pixels = resample(to_channels(fr, spec.channel_order, matrix, color_range), spec, src, dst)
+        pixels = resample(to_channels(fr, spec.channel_order, matrix, color_range), spec, src, dst, full)
     c = spec.channels
     canvas = np.full((fr.count, spec.height, spec.width, c), spec.pad_value, np.float32)
     canvas[:, dst.y: dst.y + dst.h, dst.x: dst.x + dst.w] = pixels

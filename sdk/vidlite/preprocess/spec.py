@@ -3,6 +3,13 @@
 The same spec drives calibration at export time and preprocessing at run time, so the two never drift.
 Values are normalized as ``(pixel / 255 - mean) / std``; quantized dtypes then apply
 ``q = round(value / scale) + zero_point`` saturated to the dtype's range.
+
+Resize: "bilinear" (OpenCV INTER_LINEAR geometry, 2 taps), "area" (box filter), or the Pillow modes
+"pil-bilinear" / "pil-bicubic", which reproduce ``PIL.Image.resize(..., BILINEAR / BICUBIC)``
+(antialiased, as transformers' image processors and torchvision's PIL path resize) bit for bit:
+vidlite.preprocess.pil, whose ``resize_for_pil_resample`` maps a processor config's ``resample``
+integer (2, 3) to them. ``shortest_edge=S`` with fit "center_crop" is the processors' geometry:
+the shorter side resized to S, then the centre width x height cropped, in the same pass.
 """
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
-RESIZES = ("bilinear", "area")
+RESIZES = ("bilinear", "area", "pil-bilinear", "pil-bicubic")
 FITS = ("stretch", "center_crop", "letterbox")
 CHANNEL_ORDERS = ("rgb", "bgr", "gray")
 LAYOUTS = ("nchw", "nhwc")
@@ -89,6 +96,7 @@ class PreprocessSpec:
     quant: Quant | None = None
     frames_per_clip: int = 1
     sample_fps: float | None = None
+    shortest_edge: int | None = None
 
     def __post_init__(self) -> None:
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 - frozen dataclass
@@ -138,6 +146,15 @@ class PreprocessSpec:
             if fps <= 0:
                 raise ValueError(f"PreprocessSpec.sample_fps must be > 0; got {fps}")
             set_("sample_fps", fps)
+        if self.shortest_edge is not None:
+            se = _side("shortest_edge", self.shortest_edge)
+            if self.fit != "center_crop":
+                raise ValueError(f"PreprocessSpec.shortest_edge resizes the shorter side then crops the centre: "
+                                 f"it needs fit='center_crop'; fit is {self.fit!r}")
+            if se < max(self.width, self.height):
+                raise ValueError(f"PreprocessSpec.shortest_edge ({se}) must be >= the crop's width and height "
+                                 f"({self.width}x{self.height}): a smaller resize leaves nothing to crop")
+            set_("shortest_edge", se)
 
     @property
     def channels(self) -> int:
@@ -164,8 +181,8 @@ class PreprocessSpec:
                 v = list(v[: self.channels]) if self.channels == 1 else list(v)
             elif f.name == "quant":
                 v = None if v is None else {"scale": v.scale, "zero_point": v.zero_point}
-            elif f.name == "sample_fps" and v is None:
-                continue  # the manifest schema has no null sample_fps: absent means "every frame"
+            elif f.name in ("sample_fps", "shortest_edge") and v is None:
+                continue  # absent means "every frame" / "no resize before the crop"; the schema has no nulls
             d[f.name] = v
         return d
 
