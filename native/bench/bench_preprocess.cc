@@ -7,9 +7,9 @@
 // as a frame fresh from a decoder or camera would be; evict: write 16 MB elsewhere before each run,
 // as the competitors in bench/preprocess.py do between vidlite's calls, leaving caches and TLB cold)
 #include <algorithm>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <vector>
 

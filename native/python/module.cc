@@ -11,7 +11,6 @@
 #include <tuple>
 #include <vector>
 
-#include "kernels.h"
 #include "vidlite/cpu_features.h"
 #include "vidlite/preprocess.h"
 
@@ -67,19 +66,25 @@ Spec ParseSpec(const py::dict& d) {
   };
   if (auto v = get("resize"))
     s.resize = Choice<Resize>("spec['resize']", Str(*v, "spec['resize']"),
-                              {{"bilinear", Resize::kBilinear}, {"area", Resize::kArea},
-                               {"pil-bilinear", Resize::kPilBilinear}, {"pil-bicubic", Resize::kPilBicubic}});
+                              {{"bilinear", Resize::kBilinear},
+                               {"area", Resize::kArea},
+                               {"pil-bilinear", Resize::kPilBilinear},
+                               {"pil-bicubic", Resize::kPilBicubic}});
   if (auto v = get("fit"))
-    s.fit = Choice<Fit>("spec['fit']", Str(*v, "spec['fit']"),
-                        {{"stretch", Fit::kStretch}, {"center_crop", Fit::kCenterCrop}, {"letterbox", Fit::kLetterbox}});
+    s.fit =
+        Choice<Fit>("spec['fit']", Str(*v, "spec['fit']"),
+                    {{"stretch", Fit::kStretch}, {"center_crop", Fit::kCenterCrop}, {"letterbox", Fit::kLetterbox}});
   if (auto v = get("channel_order"))
-    s.order = Choice<ChannelOrder>("spec['channel_order']", Str(*v, "spec['channel_order']"),
-                                   {{"rgb", ChannelOrder::kRGB}, {"bgr", ChannelOrder::kBGR}, {"gray", ChannelOrder::kGray}});
+    s.order =
+        Choice<ChannelOrder>("spec['channel_order']", Str(*v, "spec['channel_order']"),
+                             {{"rgb", ChannelOrder::kRGB}, {"bgr", ChannelOrder::kBGR}, {"gray", ChannelOrder::kGray}});
   if (auto v = get("layout"))
-    s.layout = Choice<Layout>("spec['layout']", Str(*v, "spec['layout']"), {{"nchw", Layout::kNCHW}, {"nhwc", Layout::kNHWC}});
+    s.layout =
+        Choice<Layout>("spec['layout']", Str(*v, "spec['layout']"), {{"nchw", Layout::kNCHW}, {"nhwc", Layout::kNHWC}});
   if (auto v = get("dtype"))
-    s.dtype = Choice<DType>("spec['dtype']", Str(*v, "spec['dtype']"),
-                            {{"float32", DType::kFloat32}, {"float16", DType::kFloat16}, {"uint8", DType::kUInt8}, {"int8", DType::kInt8}});
+    s.dtype = Choice<DType>(
+        "spec['dtype']", Str(*v, "spec['dtype']"),
+        {{"float32", DType::kFloat32}, {"float16", DType::kFloat16}, {"uint8", DType::kUInt8}, {"int8", DType::kInt8}});
   if (auto v = get("pad_value")) s.pad_value = Number(*v, "spec['pad_value']");
   if (auto v = get("shortest_edge")) {
     s.shortest_edge = Integer(*v, "spec['shortest_edge']");
@@ -105,7 +110,8 @@ Spec ParseSpec(const py::dict& d) {
   }
   if (s.dtype == DType::kUInt8 && !s.quantized)
     for (int c = 0; c < 3; ++c)
-      if (s.mean[c] != 0 || s.std[c] != 1) Value("spec dtype uint8 without quant carries raw pixels: mean/std must be 0/1");
+      if (s.mean[c] != 0 || s.std[c] != 1)
+        Value("spec dtype uint8 without quant carries raw pixels: mean/std must be 0/1");
   Status st = ValidateSpec(s);
   if (!st.ok) Value(st.message);
   return s;
@@ -133,7 +139,8 @@ std::pair<ssize_t, ssize_t> CheckPlane(const py::array& a, const std::string& na
     Value(name + " must have contiguous pixels (stride " + std::to_string(px) + " along width)");
   const ssize_t row = e.h > 1 ? a.strides(1) : e.w * px;
   const ssize_t frame = n > 1 ? a.strides(0) : 0;
-  if (row < e.w * px) Value(name + " has a row stride of " + std::to_string(row) + ": rows must not overlap or run backwards");
+  if (row < e.w * px)
+    Value(name + " has a row stride of " + std::to_string(row) + ": rows must not overlap or run backwards");
   if (frame < 0) Value(name + " has a negative frame stride");
   return {frame, row};
 }
@@ -147,10 +154,18 @@ class NativePreprocessor {
   void Run(const py::sequence& planes_in, const std::string& fmt, py::object out_obj, py::object roi_obj,
            const std::string& matrix, const std::string& range) {
     const PixelFormat f = Choice<PixelFormat>("fmt", fmt,
-        {{"bgr", PixelFormat::kBGR}, {"rgb", PixelFormat::kRGB}, {"bgra", PixelFormat::kBGRA}, {"rgba", PixelFormat::kRGBA},
-         {"gray", PixelFormat::kGray}, {"nv12", PixelFormat::kNV12}, {"nv21", PixelFormat::kNV21}, {"i420", PixelFormat::kI420}});
-    const ColorMatrix cm = Choice<ColorMatrix>("color_matrix", matrix, {{"bt601", ColorMatrix::kBT601}, {"bt709", ColorMatrix::kBT709}});
-    const ColorRange cr = Choice<ColorRange>("color_range", range, {{"limited", ColorRange::kLimited}, {"full", ColorRange::kFull}});
+                                              {{"bgr", PixelFormat::kBGR},
+                                               {"rgb", PixelFormat::kRGB},
+                                               {"bgra", PixelFormat::kBGRA},
+                                               {"rgba", PixelFormat::kRGBA},
+                                               {"gray", PixelFormat::kGray},
+                                               {"nv12", PixelFormat::kNV12},
+                                               {"nv21", PixelFormat::kNV21},
+                                               {"i420", PixelFormat::kI420}});
+    const ColorMatrix cm =
+        Choice<ColorMatrix>("color_matrix", matrix, {{"bt601", ColorMatrix::kBT601}, {"bt709", ColorMatrix::kBT709}});
+    const ColorRange cr =
+        Choice<ColorRange>("color_range", range, {{"limited", ColorRange::kLimited}, {"full", ColorRange::kFull}});
     const bool yuv = f == PixelFormat::kNV12 || f == PixelFormat::kNV21 || f == PixelFormat::kI420;
     const size_t want = f == PixelFormat::kI420 ? 3 : (yuv ? 2 : 1);
     if (py::isinstance<py::str>(planes_in) || planes_in.size() != want)
@@ -169,30 +184,36 @@ class NativePreprocessor {
     if (n < 1 || h < 1 || w < 1) Value("planes[0] is empty");
     if (static_cast<double>(w) * static_cast<double>(h) > static_cast<double>(1 << 28))
       Value("planes[0] is " + std::to_string(w) + "x" + std::to_string(h) + ": too large for a video frame");
-    if (yuv && (w % 2 || h % 2)) Value("planes[0] is " + std::to_string(w) + "x" + std::to_string(h) + ": 4:2:0 YUV needs even sizes");
+    if (yuv && (w % 2 || h % 2))
+      Value("planes[0] is " + std::to_string(w) + "x" + std::to_string(h) + ": 4:2:0 YUV needs even sizes");
     std::vector<PlaneShape> shapes;
     switch (f) {
-      case PixelFormat::kBGR: case PixelFormat::kRGB: shapes = {{h, w, 3}}; break;
-      case PixelFormat::kBGRA: case PixelFormat::kRGBA: shapes = {{h, w, 4}}; break;
+      case PixelFormat::kBGR:
+      case PixelFormat::kRGB: shapes = {{h, w, 3}}; break;
+      case PixelFormat::kBGRA:
+      case PixelFormat::kRGBA: shapes = {{h, w, 4}}; break;
       case PixelFormat::kGray: shapes = {{h, w, 0}}; break;
-      case PixelFormat::kNV12: case PixelFormat::kNV21: shapes = {{h, w, 0}, {h / 2, w / 2, 2}}; break;
+      case PixelFormat::kNV12:
+      case PixelFormat::kNV21: shapes = {{h, w, 0}, {h / 2, w / 2, 2}}; break;
       case PixelFormat::kI420: shapes = {{h, w, 0}, {h / 2, w / 2, 0}, {h / 2, w / 2, 0}}; break;
     }
     std::vector<std::pair<ssize_t, ssize_t>> strides;
-    for (size_t i = 0; i < want; ++i) strides.push_back(CheckPlane(planes[i], "planes[" + std::to_string(i) + "]", n, shapes[i]));
+    for (size_t i = 0; i < want; ++i)
+      strides.push_back(CheckPlane(planes[i], "planes[" + std::to_string(i) + "]", n, shapes[i]));
 
     if (!py::isinstance<py::array>(out_obj)) Type("out must be a numpy.ndarray");
     py::array out = py::reinterpret_borrow<py::array>(out_obj);
     static const char* kDtypeNames[] = {"float32", "float16", "uint8", "int8"};
-    const py::dtype want_dt = spec_.dtype == DType::kFloat32 ? py::dtype::of<float>()
-                            : spec_.dtype == DType::kFloat16 ? py::dtype("float16")
-                            : spec_.dtype == DType::kUInt8   ? py::dtype::of<uint8_t>()
-                                                             : py::dtype::of<int8_t>();
+    const py::dtype want_dt = spec_.dtype == DType::kFloat32   ? py::dtype::of<float>()
+                              : spec_.dtype == DType::kFloat16 ? py::dtype("float16")
+                              : spec_.dtype == DType::kUInt8   ? py::dtype::of<uint8_t>()
+                                                               : py::dtype::of<int8_t>();
     if (!out.dtype().is(want_dt) && !out.dtype().equal(want_dt))
       Type(std::string("out must have dtype ") + kDtypeNames[static_cast<int>(spec_.dtype)]);
     const ssize_t ch = Channels(spec_);
-    std::vector<ssize_t> oshape = spec_.layout == Layout::kNCHW ? std::vector<ssize_t>{n, ch, spec_.height, spec_.width}
-                                                                : std::vector<ssize_t>{n, spec_.height, spec_.width, ch};
+    std::vector<ssize_t> oshape = spec_.layout == Layout::kNCHW
+                                      ? std::vector<ssize_t>{n, ch, spec_.height, spec_.width}
+                                      : std::vector<ssize_t>{n, spec_.height, spec_.width, ch};
     if (out.ndim() != 4 || !std::equal(oshape.begin(), oshape.end(), out.shape()))
       Value("out must have shape (" + std::to_string(oshape[0]) + ", " + std::to_string(oshape[1]) + ", " +
             std::to_string(oshape[2]) + ", " + std::to_string(oshape[3]) + ")");
@@ -243,7 +264,8 @@ PYBIND11_MODULE(_native, m) {
   m.def("cpu_features_detected", &vidlite::CpuFeaturesDetected);
   m.def("set_cpu_mask", &vidlite::SetCpuMask, py::arg("mask"));
   m.def("cpu_mask", &vidlite::CpuMask);
-  m.def("kernels", [] { return std::string(SelectKernels().name); }, "Name of the kernel variant dispatch picks now");
+  m.def(
+      "kernels", [] { return std::string(KernelVariant()); }, "Name of the kernel variant dispatch picks now");
   m.attr("CPU_AVX2") = static_cast<uint32_t>(vidlite::kCpuHasAVX2);
   m.attr("CPU_FMA") = static_cast<uint32_t>(vidlite::kCpuHasFMA);
   m.attr("CPU_F16C") = static_cast<uint32_t>(vidlite::kCpuHasF16C);
@@ -251,7 +273,7 @@ PYBIND11_MODULE(_native, m) {
 
   py::class_<NativePreprocessor>(m, "Preprocessor")
       .def(py::init<const py::dict&, int>(), py::arg("spec"), py::arg("threads") = 1)
-      .def("run", &NativePreprocessor::Run, py::arg("planes"), py::arg("fmt"), py::arg("out"), py::arg("roi") = py::none(),
-           py::arg("color_matrix") = "bt601", py::arg("color_range") = "limited",
+      .def("run", &NativePreprocessor::Run, py::arg("planes"), py::arg("fmt"), py::arg("out"),
+           py::arg("roi") = py::none(), py::arg("color_matrix") = "bt601", py::arg("color_range") = "limited",
            "Preprocess planes (each with a leading batch axis) into out (N, ...); releases the GIL.");
 }

@@ -3,7 +3,9 @@
 #include <atomic>
 #include <cstdlib>
 
-#if defined(__x86_64__) || defined(_M_X64)
+// GCC and Clang only, like the rest of the library (builtins, -mavx2, -ffp-contract=off): x86
+// detection through <cpuid.h> and xgetbv in inline assembly.
+#if defined(__x86_64__)
 #include <cpuid.h>
 #endif
 
@@ -12,7 +14,7 @@ namespace {
 
 uint32_t Detect() {
   uint32_t f = 0;
-#if defined(__x86_64__) || defined(_M_X64)
+#if defined(__x86_64__)
   unsigned a, b, c, d;
   if (__get_cpuid(1, &a, &b, &c, &d)) {
     bool osxsave = c & (1u << 27);

@@ -4,7 +4,9 @@
 
 namespace vidlite {
 
-inline bool IsYuv(PixelFormat f) { return f == PixelFormat::kNV12 || f == PixelFormat::kNV21 || f == PixelFormat::kI420; }
+inline bool IsYuv(PixelFormat f) {
+  return f == PixelFormat::kNV12 || f == PixelFormat::kNV21 || f == PixelFormat::kI420;
+}
 
 inline int PackedBpp(PixelFormat f) {
   switch (f) {

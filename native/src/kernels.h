@@ -28,8 +28,12 @@ constexpr int kYuvShift = 14;
 struct YuvFloat {
   float y_offset, y, rv, gu, gv, bu;
   explicit YuvFloat(const YuvCoeffs& k)
-      : y_offset(static_cast<float>(k.y_offset)), y(k.y / 16384.f), rv(k.rv / 16384.f), gu(k.gu / 16384.f),
-        gv(k.gv / 16384.f), bu(k.bu / 16384.f) {}
+      : y_offset(static_cast<float>(k.y_offset)),
+        y(k.y / 16384.f),
+        rv(k.rv / 16384.f),
+        gu(k.gu / 16384.f),
+        gv(k.gv / 16384.f),
+        bu(k.bu / 16384.f) {}
 };
 static_assert(kYuvShift == 14, "YuvFloat divides by 2^14");
 
@@ -68,8 +72,8 @@ struct Kernels {
   // those stay inside the row), then read exactly the pixel bytes like the reference.
   // pairs: cols come in pairs (x, x + 1) (bilinear downscale), which lets SIMD fetch a pair at once.
   // Packed: o_k[i] = row[cols[i] * bpp + off[k]].
-  void (*gather_packed)(const uint8_t* row, const int32_t* cols, int n, int safe_n, bool pairs, int bpp,
-                        const int* off, uint8_t* o0, uint8_t* o1, uint8_t* o2);
+  void (*gather_packed)(const uint8_t* row, const int32_t* cols, int n, int safe_n, bool pairs, int bpp, const int* off,
+                        uint8_t* o0, uint8_t* o1, uint8_t* o2);
   // Fused kernels for bilinear downscales by >= 2x (cols in pairs (x, x + 1)) to 3 channels: gather,
   // colour-convert and filter horizontally in one pass, with exactly the arithmetic of the chained
   // kernels (gather, yuv_to_rgb, horizontal_pairs). safe_n: leading outputs d whose 16-byte windows
@@ -94,9 +98,9 @@ struct Kernels {
   // sources to float32 planes: out[k][d] = (wy[0] * H0_k[d] + wy[1] * H1_k[d]) * s[k] + b[k], where
   // H0 / H1 are what pairs_packed gives for row[0] / row[1], rounded exactly like pairs_packed
   // followed by vertical_f32. Windows as for pairs_packed. w0, w1 on the weight grid.
-  void (*pairs2_packed)(const uint8_t* const row[2], const int32_t* cols, int n, int safe_n, int bpp,
-                        const int* off, const float* w0, const float* w1, const float* wy, const float* s,
-                        const float* b, ptrdiff_t pf, float* const out[3]);
+  void (*pairs2_packed)(const uint8_t* const row[2], const int32_t* cols, int n, int safe_n, int bpp, const int* off,
+                        const float* w0, const float* w1, const float* wy, const float* s, const float* b, ptrdiff_t pf,
+                        float* const out[3]);
   // The 4:2:0 counterpart of pairs2_packed: y[r] the two luma rows, u[r] / v[r] the chroma of each
   // (the same chroma row when both luma rows share it). out[c][d] is exactly what pairs_plane on each
   // luma row, pairs_chroma on each chroma row and vertical_yuv with taps 2 and weights wy give.
@@ -104,9 +108,9 @@ struct Kernels {
   // tables: what pairs2_yuv_tables built for these cols and safe_n (null: none); with tables, w0 and
   // w1 must lie on the weight grid.
   void (*pairs2_yuv)(const uint8_t* const y[2], const uint8_t* const u[2], const uint8_t* const v[2], int cstep,
-                     const int32_t* cols, const uint8_t* odd, const uint8_t* tables, int n, int safe_n,
-                     const float* w0, const float* w1, const float* wy, const YuvFloat& k, const float* s,
-                     const float* b, ptrdiff_t pf_y, ptrdiff_t pf_c, float* const out[3]);
+                     const int32_t* cols, const uint8_t* odd, const uint8_t* tables, int n, int safe_n, const float* w0,
+                     const float* w1, const float* wy, const YuvFloat& k, const float* s, const float* b,
+                     ptrdiff_t pf_y, ptrdiff_t pf_c, float* const out[3]);
   // Per-plan tables a variant's pairs2_yuv reads instead of working out the byte positions of every
   // pair on every row (interleaved chroma, cstep 2: U at byte u_off, V at v_off of each sample; I420,
   // cstep 1: 0, 0): built once into *tables; false (tables untouched) where the variant has none or
@@ -117,8 +121,8 @@ struct Kernels {
   void (*gather_yuv)(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols, int n,
                      int safe_n, bool pairs, uint8_t* oy, uint8_t* ou, uint8_t* ov);
   // Exact integer kernels.
-  void (*yuv_to_rgb)(const uint8_t* y, const uint8_t* u, const uint8_t* v, uint8_t* r, uint8_t* g,
-                     uint8_t* b, int n, const YuvCoeffs& k);
+  void (*yuv_to_rgb)(const uint8_t* y, const uint8_t* u, const uint8_t* v, uint8_t* r, uint8_t* g, uint8_t* b, int n,
+                     const YuvCoeffs& k);
   void (*rgb_to_gray)(const uint8_t* r, const uint8_t* g, const uint8_t* b, uint8_t* gray, int n);
 
   // The resize runs horizontally first (on each source row, once), then vertically.
@@ -139,8 +143,7 @@ struct Kernels {
   // a byte holding clamp(rint(v / qs) + zp, lo, hi) (round half to even).
   void (*store_f32)(const float* in, int n, float s, float b, float* out, int step);
   void (*store_f16)(const float* in, int n, float s, float b, uint16_t* out, int step);
-  void (*store_q8)(const float* in, int n, float s, float b, float qs, int zp, int lo, int hi, uint8_t* out,
-                   int step);
+  void (*store_q8)(const float* in, int n, float s, float b, float qs, int zp, int lo, int hi, uint8_t* out, int step);
 };
 
 // pairs2_packed as a variant's own pairs_packed run on both rows, then its vertical_f32, over chunks
@@ -192,7 +195,7 @@ inline void Pairs2YuvByChunks(const Kernels& k, const uint8_t* const y[2], const
 inline bool NoPairTables(const int32_t*, int, int, int, int, std::vector<uint8_t>*) { return false; }
 
 const Kernels& ScalarKernels();
-#if defined(__x86_64__) || defined(_M_X64)
+#if defined(__x86_64__)
 const Kernels& Avx2Kernels();  // needs AVX2 + FMA + F16C
 #endif
 #if defined(__aarch64__)

@@ -94,7 +94,8 @@ inline __m256i Windows(const uint8_t* a, const uint8_t* b) {
 // dword of the result belongs to one pair, in output order. m[j]: the shuffle that writes `pattern`
 // (4 source byte indices; 0x80 = zero) to dword j of each lane and zeros elsewhere.
 inline void DwordMasks(uint32_t pattern, __m256i m[4]) {
-  const __m256i z = _mm256_set1_epi32(static_cast<int32_t>(0x80808080u)), p = _mm256_set1_epi32(static_cast<int32_t>(pattern));
+  const __m256i z = _mm256_set1_epi32(static_cast<int32_t>(0x80808080u)),
+                p = _mm256_set1_epi32(static_cast<int32_t>(pattern));
   m[0] = _mm256_blend_epi32(z, p, 0x11);
   m[1] = _mm256_blend_epi32(z, p, 0x22);
   m[2] = _mm256_blend_epi32(z, p, 0x44);
@@ -102,8 +103,8 @@ inline void DwordMasks(uint32_t pattern, __m256i m[4]) {
 }
 
 inline uint32_t Bytes4(int a, int b, int c, int d) {
-  return static_cast<uint32_t>(a & 0xFF) | static_cast<uint32_t>(b & 0xFF) << 8 | static_cast<uint32_t>(c & 0xFF) << 16 |
-         static_cast<uint32_t>(d & 0xFF) << 24;
+  return static_cast<uint32_t>(a & 0xFF) | static_cast<uint32_t>(b & 0xFF) << 8 |
+         static_cast<uint32_t>(c & 0xFF) << 16 | static_cast<uint32_t>(d & 0xFF) << 24;
 }
 
 // w0 * first + w1 * second of 8 pairs (int32 pixel values), rounded like horizontal_pairs.
@@ -226,8 +227,8 @@ inline void WithBpp(int bpp, F f) {
     f(std::integral_constant<int, 4>{});
 }
 
-void PairsPacked(const uint8_t* row, const int32_t* cols, int n, int safe_n, int bpp, const int* off,
-                 const float* w0, const float* w1, ptrdiff_t pf, float* o0, float* o1, float* o2) {
+void PairsPacked(const uint8_t* row, const int32_t* cols, int n, int safe_n, int bpp, const int* off, const float* w0,
+                 const float* w1, ptrdiff_t pf, float* o0, float* o1, float* o2) {
   int d = 0;
   WithBpp(bpp, [&](auto kBpp) {
     const PackedPairs pairs(bpp, off);
@@ -306,14 +307,16 @@ int PairsChromaImpl(const uint8_t* u, const uint8_t* v, const int32_t* cols, con
   const uint8_t* cu = kInterleaved ? std::min(u, v) : u;
   __m256i mu[4], mv[4];
   if (kInterleaved) {
-    DwordMasks(Bytes4(static_cast<int>(u - cu), static_cast<int>(u - cu), static_cast<int>(v - cu), static_cast<int>(v - cu)), mu);
+    DwordMasks(
+        Bytes4(static_cast<int>(u - cu), static_cast<int>(u - cu), static_cast<int>(v - cu), static_cast<int>(v - cu)),
+        mu);
   } else {
     DwordMasks(Bytes4(0, 0, 0x80, 0x80), mu);
     DwordMasks(Bytes4(0x80, 0x80, 0, 0), mv);
   }
   // odd[d + j] to bytes 1 and 3 of dword j of the low lane, odd[d + 4 + j] to the high lane.
-  const __m256i spread = _mm256_setr_epi8(-128, 0, -128, 0, -128, 1, -128, 1, -128, 2, -128, 2, -128, 3, -128, 3,
-                                          -128, 4, -128, 4, -128, 5, -128, 5, -128, 6, -128, 6, -128, 7, -128, 7);
+  const __m256i spread = _mm256_setr_epi8(-128, 0, -128, 0, -128, 1, -128, 1, -128, 2, -128, 2, -128, 3, -128, 3, -128,
+                                          4, -128, 4, -128, 5, -128, 5, -128, 6, -128, 6, -128, 7, -128, 7);
   const __m256i lo = _mm256_set1_epi32(0xFF);
   return Groups8(safe_n, [&](int d) {
     int64_t odd8;
@@ -326,11 +329,13 @@ int PairsChromaImpl(const uint8_t* u, const uint8_t* v, const int32_t* cols, con
       const uint32_t c0 = kInterleaved ? x0 & ~1u : x0 >> 1, c1 = kInterleaved ? x1 & ~1u : x1 >> 1;
       if (j == 0) PrefetchAt(cu + c0, pf), PrefetchAt(cu + c1, pf);
       c = _mm256_or_si256(c, _mm256_shuffle_epi8(Windows(cu + c0, cu + c1), _mm256_add_epi8(mu[j], adj)));
-      if (!kInterleaved) c = _mm256_or_si256(c, _mm256_shuffle_epi8(Windows(v + c0, v + c1), _mm256_add_epi8(mv[j], adj)));
+      if (!kInterleaved)
+        c = _mm256_or_si256(c, _mm256_shuffle_epi8(Windows(v + c0, v + c1), _mm256_add_epi8(mv[j], adj)));
     }
     const __m256 a = _mm256_loadu_ps(w0 + d), b = _mm256_loadu_ps(w1 + d);
     _mm256_storeu_ps(o_u + d, PairFilter(a, b, _mm256_and_si256(c, lo), _mm256_and_si256(_mm256_srli_epi32(c, 8), lo)));
-    _mm256_storeu_ps(o_v + d, PairFilter(a, b, _mm256_and_si256(_mm256_srli_epi32(c, 16), lo), _mm256_srli_epi32(c, 24)));
+    _mm256_storeu_ps(o_v + d,
+                     PairFilter(a, b, _mm256_and_si256(_mm256_srli_epi32(c, 16), lo), _mm256_srli_epi32(c, 24)));
   });
 }
 
@@ -351,22 +356,23 @@ class YuvPairGather {
     const int8_t ub = static_cast<int8_t>(nv_ ? u - cbase_ : 0), vb = static_cast<int8_t>(nv_ ? v - cbase_ : 0);
     // Per lane: output byte 2k / 2k+1 = first / second pixel of pair k (k = 0..3), upper 8 bytes unused.
     auto base = [](int8_t b) {
-      return _mm256_setr_epi8(b, b, 4 + b, 4 + b, 8 + b, 8 + b, 12 + b, 12 + b, -1, -1, -1, -1, -1, -1, -1, -1,
-                              b, b, 4 + b, 4 + b, 8 + b, 8 + b, 12 + b, 12 + b, -1, -1, -1, -1, -1, -1, -1, -1);
+      return _mm256_setr_epi8(b, b, 4 + b, 4 + b, 8 + b, 8 + b, 12 + b, 12 + b, -1, -1, -1, -1, -1, -1, -1, -1, b, b,
+                              4 + b, 4 + b, 8 + b, 8 + b, 12 + b, 12 + b, -1, -1, -1, -1, -1, -1, -1, -1);
     };
     umask_ = base(ub), vmask_ = base(vb), ymask_ = base(0);
-    ymask_ = _mm256_add_epi8(ymask_, _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                      0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0));
+    ymask_ = _mm256_add_epi8(ymask_, _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1,
+                                                      0, 1, 0, 0, 0, 0, 0, 0, 0, 0));
   }
 
   // Y, U, V of the 16 columns cols[0..16) (8 pairs), in column order.
   void operator()(const uint8_t* y, const int32_t* cols, __m128i* oy, __m128i* ou, __m128i* ov) const {
     // Moves dword k's low byte to byte 2k+1 (the second pixel of pair k).
-    const __m256i to_second = _mm256_setr_epi8(-1, 0, -1, 4, -1, 8, -1, 12, -1, -1, -1, -1, -1, -1, -1, -1,
-                                               -1, 0, -1, 4, -1, 8, -1, 12, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m256i to_second = _mm256_setr_epi8(-1, 0, -1, 4, -1, 8, -1, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, -1,
+                                               4, -1, 8, -1, 12, -1, -1, -1, -1, -1, -1, -1, -1);
     const __m256i evens = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
     const __m256i a = _mm256_permutevar8x32_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(cols)), evens);
-    const __m256i b = _mm256_permutevar8x32_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(cols + 8)), evens);
+    const __m256i b =
+        _mm256_permutevar8x32_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(cols + 8)), evens);
     const __m256i x = _mm256_permute2x128_si256(a, b, 0x20);  // first column of each of 8 pairs
     const __m256i odd = _mm256_mullo_epi32(_mm256_and_si256(x, _mm256_set1_epi32(1)), _mm256_set1_epi32(cstep_));
     const __m256i adj = _mm256_shuffle_epi8(odd, to_second);
@@ -389,8 +395,8 @@ class YuvPairGather {
   __m256i umask_, vmask_, ymask_;
 };
 
-void GatherYuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols, int n,
-               int safe_n, bool pairs, uint8_t* oy, uint8_t* ou, uint8_t* ov) {
+void GatherYuv(const uint8_t* y, const uint8_t* u, const uint8_t* v, int cstep, const int32_t* cols, int n, int safe_n,
+               bool pairs, uint8_t* oy, uint8_t* ou, uint8_t* ov) {
   int i = 0;
   if (pairs) {
     const YuvPairGather gather(u, v, cstep);
@@ -413,7 +419,8 @@ struct YuvMadd {
   __m256i rnd, c_r, c_gu, c_gv, c_b;
   explicit YuvMadd(const YuvCoeffs& k) {
     auto pair = [](int32_t a, int32_t b) {
-      return _mm256_set1_epi32(static_cast<int32_t>((static_cast<uint32_t>(b) << 16) | (static_cast<uint32_t>(a) & 0xFFFFu)));
+      return _mm256_set1_epi32(
+          static_cast<int32_t>((static_cast<uint32_t>(b) << 16) | (static_cast<uint32_t>(a) & 0xFFFFu)));
     };
     rnd = _mm256_set1_epi32(1 << (kYuvShift - 1));
     c_r = pair(k.y, k.rv), c_gu = pair(k.y, -k.gu), c_gv = pair(0, -k.gv), c_b = pair(k.y, k.bu - (1 << kYuvShift));
@@ -442,8 +449,8 @@ inline void YuvPrime(__m128i y, __m128i u, __m128i v, int y_offset, __m256i* yy,
   *vv = _mm256_sub_epi16(_mm256_cvtepu8_epi16(v), c128);
 }
 
-void YuvToRgb(const uint8_t* y, const uint8_t* u, const uint8_t* v, uint8_t* r, uint8_t* g, uint8_t* b,
-              int n, const YuvCoeffs& k) {
+void YuvToRgb(const uint8_t* y, const uint8_t* u, const uint8_t* v, uint8_t* r, uint8_t* g, uint8_t* b, int n,
+              const YuvCoeffs& k) {
   const YuvMadd madd(k);
   auto ld = [](const uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); };
   int i = 0;
@@ -509,8 +516,8 @@ void HorizontalPairs(const uint8_t* in, const float* w, int n, float* out) {
     const __m128i b = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 2 * d)), split);
     const __m256 even = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b));
     const __m256 odd = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_unpackhi_epi64(b, b)));
-    __m256 acc = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(w + d), even),
-                               _mm256_mul_ps(_mm256_loadu_ps(w + n + d), odd));
+    __m256 acc =
+        _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(w + d), even), _mm256_mul_ps(_mm256_loadu_ps(w + n + d), odd));
     _mm256_storeu_ps(out + d, acc);
   }
   for (; d < n; ++d) {
@@ -551,21 +558,27 @@ inline void VerticalRows(const float* const* rows, const float* w, int taps, int
 }
 
 void Vertical(const float* const* rows, const float* w, int taps, int n, float* out) {
-  VerticalRows(rows, w, taps, n, out, [](__m256 v) { return v; }, [](float v) { return v; });
+  VerticalRows(
+      rows, w, taps, n, out, [](__m256 v) { return v; }, [](float v) { return v; });
 }
 
 void VerticalF32(const float* const* rows, const float* w, int taps, int n, float s, float b, float* out) {
   const __m256 vs = _mm256_set1_ps(s), vb = _mm256_set1_ps(b);
-  VerticalRows(rows, w, taps, n, out, [&](__m256 v) { return _mm256_add_ps(_mm256_mul_ps(v, vs), vb); },
-               [&](float v) { return v * s + b; });
+  VerticalRows(
+      rows, w, taps, n, out, [&](__m256 v) { return _mm256_add_ps(_mm256_mul_ps(v, vs), vb); },
+      [&](float v) { return v * s + b; });
 }
 
 // YuvFloatPixel on 8 pixels, operation for operation (max/min with 0 and 255 as its comparisons).
 class YuvFloatVec {
  public:
   explicit YuvFloatVec(const YuvFloat& k)
-      : off_(_mm256_set1_ps(k.y_offset)), y_(_mm256_set1_ps(k.y)), rv_(_mm256_set1_ps(k.rv)), gu_(_mm256_set1_ps(k.gu)),
-        gv_(_mm256_set1_ps(k.gv)), bu_(_mm256_set1_ps(k.bu)) {}
+      : off_(_mm256_set1_ps(k.y_offset)),
+        y_(_mm256_set1_ps(k.y)),
+        rv_(_mm256_set1_ps(k.rv)),
+        gu_(_mm256_set1_ps(k.gu)),
+        gv_(_mm256_set1_ps(k.gv)),
+        bu_(_mm256_set1_ps(k.bu)) {}
   void operator()(__m256 y, __m256 u, __m256 v, __m256 rgb[3]) const {
     const __m256 zero = _mm256_setzero_ps(), c128 = _mm256_set1_ps(128.f), c255 = _mm256_set1_ps(255.f);
     auto clamp = [&](__m256 x) { return _mm256_min_ps(_mm256_max_ps(x, zero), c255); };
@@ -663,8 +676,8 @@ struct Couple {
 template <bool kTwoChroma, bool kInterleaved>
 int Pairs2YuvCouples(const uint8_t* const y[2], const uint8_t* const u[2], const uint8_t* const v[2],
                      const int32_t* cols, const uint8_t* tables, int safe_n, const float* w0, const float* w1,
-                     const float* wy, const YuvFloat& k, const float* s, const float* b, ptrdiff_t pf_y,
-                     ptrdiff_t pf_c, float* const out[3]) {
+                     const float* wy, const YuvFloat& k, const float* s, const float* b, ptrdiff_t pf_y, ptrdiff_t pf_c,
+                     float* const out[3]) {
   const YuvFloatVec convert(k);
   const __m256 vs[3] = {_mm256_set1_ps(s[0]), _mm256_set1_ps(s[1]), _mm256_set1_ps(s[2])};
   const __m256 vb[3] = {_mm256_set1_ps(b[0]), _mm256_set1_ps(b[1]), _mm256_set1_ps(b[2])};
@@ -689,8 +702,8 @@ int Pairs2YuvCouples(const uint8_t* const y[2], const uint8_t* const u[2], const
     PrefetchAt(u0 + sample(a0), pf_c), PrefetchAt(u0 + sample(a1), pf_c);
     if (!kInterleaved) PrefetchAt(v0 + sample(a0), pf_c), PrefetchAt(v0 + sample(a1), pf_c);
     const __m256i kw = GridWeights(w0 + d, w1 + d);
-    const __m256 luma = blend(GridFilter(Couple(y0, a0, a1, b0, b1).Words(m), kw),
-                              GridFilter(Couple(y1, a0, a1, b0, b1).Words(m), kw));
+    const __m256 luma =
+        blend(GridFilter(Couple(y0, a0, a1, b0, b1).Words(m), kw), GridFilter(Couple(y1, a0, a1, b0, b1).Words(m), kw));
     // U and V filtered from chroma row r.
     auto chroma = [&](const uint8_t* cu, const uint8_t* cv, __m256* fu, __m256* fv) {
       const uint32_t ca0 = sample(a0), ca1 = sample(a1), cb0 = sample(b0), cb1 = sample(b1);
@@ -721,7 +734,9 @@ void Pairs2Yuv(const uint8_t* const y[2], const uint8_t* const u[2], const uint8
   int d = 0;
   if (tables) {
     const bool two = u[0] != u[1];
-    auto run = [&](auto couples) { return couples(y, u, v, cols, tables, safe_n, w0, w1, wy, k, s, b, pf_y, pf_c, out); };
+    auto run = [&](auto couples) {
+      return couples(y, u, v, cols, tables, safe_n, w0, w1, wy, k, s, b, pf_y, pf_c, out);
+    };
     if (cstep == 2)
       d = two ? run(Pairs2YuvCouples<true, true>) : run(Pairs2YuvCouples<false, true>);
     else
@@ -729,8 +744,8 @@ void Pairs2Yuv(const uint8_t* const y[2], const uint8_t* const u[2], const uint8
   }
   if (d < n) {
     float* const rest[3] = {out[0] + d, out[1] + d, out[2] + d};
-    Pairs2YuvByChunks(Avx2Kernels(), y, u, v, cstep, cols + 2 * d, odd + d, n - d, safe_n - d, w0 + d, w1 + d, wy, k,
-                      s, b, pf_y, pf_c, rest);
+    Pairs2YuvByChunks(Avx2Kernels(), y, u, v, cstep, cols + 2 * d, odd + d, n - d, safe_n - d, w0 + d, w1 + d, wy, k, s,
+                      b, pf_y, pf_c, rest);
   }
 }
 
@@ -753,11 +768,11 @@ void StoreF16(const float* in, int n, float s, float b, uint16_t* out, int step)
   if (i < n) S().store_f16(in + i, n - i, s, b, out + i, 1);
 }
 
-void StoreQ8(const float* in, int n, float s, float b, float qs, int zp, int lo, int hi, uint8_t* out,
-             int step) {
+void StoreQ8(const float* in, int n, float s, float b, float qs, int zp, int lo, int hi, uint8_t* out, int step) {
   if (step != 1) return S().store_q8(in, n, s, b, qs, zp, lo, hi, out, step);
   const __m256 vs = _mm256_set1_ps(s), vb = _mm256_set1_ps(b), vq = _mm256_set1_ps(qs);
-  const __m256 flo = _mm256_set1_ps(static_cast<float>(lo - zp - 1)), fhi = _mm256_set1_ps(static_cast<float>(hi - zp + 1));
+  const __m256 flo = _mm256_set1_ps(static_cast<float>(lo - zp - 1)),
+               fhi = _mm256_set1_ps(static_cast<float>(hi - zp + 1));
   const __m256i vzp = _mm256_set1_epi32(zp), vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi);
   int i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -776,8 +791,29 @@ void StoreQ8(const float* in, int n, float s, float b, float qs, int zp, int lo,
 }  // namespace
 
 const Kernels& Avx2Kernels() {
-  static const Kernels k = {"avx2", GatherPacked, PairsPacked, PairsPlane, PairsChroma, Pairs2Packed, Pairs2Yuv, Pairs2YuvTables, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
-                            VerticalF32, VerticalYuv, StoreF32, StoreF16, StoreQ8};
+  static const Kernels k = [] {
+    Kernels k{};
+    k.name = "avx2";
+    k.gather_packed = GatherPacked;
+    k.pairs_packed = PairsPacked;
+    k.pairs_plane = PairsPlane;
+    k.pairs_chroma = PairsChroma;
+    k.pairs2_packed = Pairs2Packed;
+    k.pairs2_yuv = Pairs2Yuv;
+    k.pairs2_yuv_tables = Pairs2YuvTables;
+    k.gather_yuv = GatherYuv;
+    k.yuv_to_rgb = YuvToRgb;
+    k.rgb_to_gray = RgbToGray;
+    k.horizontal = Horizontal;
+    k.horizontal_pairs = HorizontalPairs;
+    k.vertical = Vertical;
+    k.vertical_f32 = VerticalF32;
+    k.vertical_yuv = VerticalYuv;
+    k.store_f32 = StoreF32;
+    k.store_f16 = StoreF16;
+    k.store_q8 = StoreQ8;
+    return k;
+  }();
   return k;
 }
 

@@ -35,8 +35,8 @@ inline Rgb4 YuvToRgb4(int32x4_t y, int32x4_t u, int32x4_t v, const YuvCoeffs& k)
   return o;
 }
 
-void YuvToRgb(const uint8_t* y, const uint8_t* u, const uint8_t* v, uint8_t* r, uint8_t* g, uint8_t* b,
-              int n, const YuvCoeffs& k) {
+void YuvToRgb(const uint8_t* y, const uint8_t* u, const uint8_t* v, uint8_t* r, uint8_t* g, uint8_t* b, int n,
+              const YuvCoeffs& k) {
   int i = 0;
   for (; i + 8 <= n; i += 8) {
     int32x4_t y4[2], u4[2], v4[2];
@@ -173,8 +173,8 @@ void HorizontalPairs(const uint8_t* in, const float* w, int n, float* out) {
     for (int h = 0; h < 2; ++h) {
       const float32x4_t ev = vcvtq_f32_u32(vmovl_u16(h ? vget_high_u16(e) : vget_low_u16(e)));
       const float32x4_t ov = vcvtq_f32_u32(vmovl_u16(h ? vget_high_u16(o) : vget_low_u16(o)));
-      vst1q_f32(out + d + 4 * h, vaddq_f32(vmulq_f32(vld1q_f32(w + d + 4 * h), ev),
-                                           vmulq_f32(vld1q_f32(w + n + d + 4 * h), ov)));
+      vst1q_f32(out + d + 4 * h,
+                vaddq_f32(vmulq_f32(vld1q_f32(w + d + 4 * h), ev), vmulq_f32(vld1q_f32(w + n + d + 4 * h), ov)));
     }
   }
   for (; d < n; ++d) {
@@ -252,11 +252,11 @@ void StoreF16(const float* in, int n, float s, float b, uint16_t* out, int step)
   if (i < n) S().store_f16(in + i, n - i, s, b, out + i, 1);
 }
 
-void StoreQ8(const float* in, int n, float s, float b, float qs, int zp, int lo, int hi, uint8_t* out,
-             int step) {
+void StoreQ8(const float* in, int n, float s, float b, float qs, int zp, int lo, int hi, uint8_t* out, int step) {
   if (step != 1) return S().store_q8(in, n, s, b, qs, zp, lo, hi, out, step);
   const float32x4_t vb = vdupq_n_f32(b), vq = vdupq_n_f32(qs);
-  const float32x4_t flo = vdupq_n_f32(static_cast<float>(lo - zp - 1)), fhi = vdupq_n_f32(static_cast<float>(hi - zp + 1));
+  const float32x4_t flo = vdupq_n_f32(static_cast<float>(lo - zp - 1)),
+                    fhi = vdupq_n_f32(static_cast<float>(hi - zp + 1));
   const int32x4_t vzp = vdupq_n_s32(zp), vlo = vdupq_n_s32(lo), vhi = vdupq_n_s32(hi);
   int i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -291,13 +291,28 @@ void Pairs2Yuv(const uint8_t* const y[2], const uint8_t* const u[2], const uint8
 }  // namespace
 
 const Kernels& NeonKernels() {
-  // No gather instruction on NEON: the plain gathers and the general horizontal filter are the scalar
-  // loops; the fused pair kernels load lanes one by one.
-  static const Kernels k = {"neon", ScalarKernels().gather_packed, PairsPacked, PairsPlane, PairsChroma, Pairs2Packed, Pairs2Yuv, NoPairTables,
-                            ScalarKernels().gather_yuv,
-                            YuvToRgb, RgbToGray,
-                            ScalarKernels().horizontal, HorizontalPairs, Vertical, VerticalF32, VerticalYuv, StoreF32, StoreF16,
-                            StoreQ8};
+  // No gather instruction on NEON: the plain gathers (gather_packed, gather_yuv) and the general
+  // horizontal filter stay the scalar loops; the fused pair kernels load lanes one by one.
+  static const Kernels k = [] {
+    Kernels k = ScalarKernels();
+    k.name = "neon";
+    k.pairs_packed = PairsPacked;
+    k.pairs_plane = PairsPlane;
+    k.pairs_chroma = PairsChroma;
+    k.pairs2_packed = Pairs2Packed;
+    k.pairs2_yuv = Pairs2Yuv;
+    k.pairs2_yuv_tables = NoPairTables;
+    k.yuv_to_rgb = YuvToRgb;
+    k.rgb_to_gray = RgbToGray;
+    k.horizontal_pairs = HorizontalPairs;
+    k.vertical = Vertical;
+    k.vertical_f32 = VerticalF32;
+    k.vertical_yuv = VerticalYuv;
+    k.store_f32 = StoreF32;
+    k.store_f16 = StoreF16;
+    k.store_q8 = StoreQ8;
+    return k;
+  }();
   return k;
 }
 

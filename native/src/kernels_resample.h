@@ -27,8 +27,8 @@ struct ResampleKernels {
   // sum_t k[d * taps + t] in[p][start[d] + t]) >> 22), d < n. Reads only in[p][start[d] .. start[d] + taps).
   // pf: a hint, the byte offset from the rows read to rows a later call reads (0: none), which a
   // variant may prefetch spread over its pass (a frame fresh from a decoder is not in cache).
-  void (*horizontal)(const uint8_t* const* in, int planes, const int32_t* start, const uint8_t* tables, int taps,
-                     int n, ptrdiff_t pf, uint8_t* const* out);
+  void (*horizontal)(const uint8_t* const* in, int planes, const int32_t* start, const uint8_t* tables, int taps, int n,
+                     ptrdiff_t pf, uint8_t* const* out);
   // The same over the channels of packed pixels (bpp 3 or 4) for outputs from .. n - 1 (from a
   // multiple of 8): out[c][d] from in[(start[d] + t) * bpp + off[c]], c < 3.
   void (*horizontal_packed)(const uint8_t* in, int bpp, const int* off, const int32_t* start, const uint8_t* tables,
@@ -42,7 +42,7 @@ struct ResampleKernels {
 
 struct Kernels;
 const ResampleKernels& ScalarResampleKernels();
-#if defined(__x86_64__) || defined(_M_X64)
+#if defined(__x86_64__)
 const ResampleKernels& Avx2ResampleKernels();
 #endif
 #if defined(__aarch64__)

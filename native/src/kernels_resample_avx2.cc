@@ -65,8 +65,10 @@ void HTables(const int32_t* k, int taps, int n, int bpp, std::vector<uint8_t>* t
   tables->assign(kHeader + groups * GroupBytes(taps, bpp) + all * sizeof(int32_t), 0);
   std::memcpy(tables->data(), &groups, sizeof groups);
   uint8_t* t = tables->data() + kHeader;
-  auto c = [&](int d, int tap) { return static_cast<int16_t>(Scaled(k[static_cast<size_t>(d) * taps + tap], shift[d])); };
-  auto put = [&](const int16_t (&w)[16]) {
+  auto c = [&](int d, int tap) {
+    return static_cast<int16_t>(Scaled(k[static_cast<size_t>(d) * taps + tap], shift[d]));
+  };
+  auto put = [&](const int16_t(&w)[16]) {
     std::memcpy(t, w, sizeof w);
     t += sizeof w;
   };
@@ -150,7 +152,8 @@ inline void FullSteps(const uint8_t* const* in, int32_t x, int steps, const uint
   for (int p = 0; p < kPlanes; ++p) acc[p] = _mm256_setzero_si256();
   for (int s = 0; s < steps; ++s, t += 32)
     for (int p = 0; p < kPlanes; ++p)
-      acc[p] = _mm256_add_epi32(acc[p], Dot(_mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in[p] + x + 16 * s))), t));
+      acc[p] = _mm256_add_epi32(
+          acc[p], Dot(_mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in[p] + x + 16 * s))), t));
 }
 
 // [a's 4 partial sums | b's 4] from 8 of each.
@@ -197,7 +200,8 @@ void HorizontalGroups(const uint8_t* const* in, const int32_t* start, const HTab
           const __m256i s = Dot(_mm256_cvtepu8_epi16(_mm_unpacklo_epi32(xa, xb)), t + 64 * full);
           ab[p] = full ? _mm256_add_epi32(ab[p], s) : s;
         }
-      for (int p = 0; p < kPlanes; ++p) quads[p][pair / 2] = pair % 2 ? _mm256_hadd_epi32(quads[p][pair / 2], ab[p]) : ab[p];
+      for (int p = 0; p < kPlanes; ++p)
+        quads[p][pair / 2] = pair % 2 ? _mm256_hadd_epi32(quads[p][pair / 2], ab[p]) : ab[p];
     }
     for (int p = 0; p < kPlanes; ++p)
       Finish8<false>(Fold(quads[p][0], quads[p][1]), t, out[p] + 8 * g, [&](int j) {
@@ -237,7 +241,8 @@ void Horizontal(const uint8_t* const* in, int planes, const int32_t* start, cons
     default: HorizontalPlanes<3>(in, start, h, taps, groups, pf, out); break;
   }
   for (int p = 0; p < planes; ++p)
-    for (int d = 8 * groups; d < n; ++d) out[p][d] = PilDot(in[p] + start[d], 1, h.k + static_cast<ptrdiff_t>(d) * taps, taps);
+    for (int d = 8 * groups; d < n; ++d)
+      out[p][d] = PilDot(in[p] + start[d], 1, h.k + static_cast<ptrdiff_t>(d) * taps, taps);
 }
 
 // One output of packed pixels: its 4-tap steps (one 16-byte window of 4 pixels each, both lanes),
@@ -278,7 +283,8 @@ void PackedGroups(const uint8_t* in, const int* off, const int32_t* start, const
     // Transposed to one vector per channel, lanes [o0, o2, o4, o6 | o1, o3, o5, o7].
     const __m256i l01 = _mm256_unpacklo_epi32(q[0], q[1]), l23 = _mm256_unpacklo_epi32(q[2], q[3]);
     const __m256i h01 = _mm256_unpackhi_epi32(q[0], q[1]), h23 = _mm256_unpackhi_epi32(q[2], q[3]);
-    const __m256i sums[3] = {_mm256_unpacklo_epi64(l01, l23), _mm256_unpackhi_epi64(l01, l23), _mm256_unpacklo_epi64(h01, h23)};
+    const __m256i sums[3] = {_mm256_unpacklo_epi64(l01, l23), _mm256_unpackhi_epi64(l01, l23),
+                             _mm256_unpacklo_epi64(h01, h23)};
     for (int c = 0; c < 3; ++c)
       Finish8<true>(sums[c], t, out[c] + 8 * g, [&](int j) {
         const int d = 8 * g + j;
@@ -291,6 +297,8 @@ void PackedGroups(const uint8_t* in, const int* off, const int32_t* start, const
 template <int kBpp>
 void PackedSteps(const uint8_t* in, const int* off, const int32_t* start, const HTable& h, int taps, int g0, int groups,
                  ptrdiff_t pf, uint8_t* const* out) {
+  // clang-format cannot tell that each VIDLITE_STEPS expansion is a case label with its statement.
+  // clang-format off
   switch (taps / 4) {  // 4 .. 48 taps unrolled
 #define VIDLITE_STEPS(n) \
   case n: return PackedGroups<kBpp, n>(in, off, start, h, taps, g0, groups, pf, out);
@@ -299,6 +307,7 @@ void PackedSteps(const uint8_t* in, const int* off, const int32_t* start, const 
 #undef VIDLITE_STEPS
     default: return PackedGroups<kBpp, -1>(in, off, start, h, taps, g0, groups, pf, out);
   }
+  // clang-format on
 }
 
 void HorizontalPacked(const uint8_t* in, int bpp, const int* off, const int32_t* start, const uint8_t* tables, int taps,
@@ -311,7 +320,8 @@ void HorizontalPacked(const uint8_t* in, int bpp, const int* off, const int32_t*
     PackedSteps<4>(in, off, start, h, taps, from / 8, groups, pf, out);
   for (int c = 0; c < 3; ++c)
     for (int d = std::max(from, 8 * groups); d < n; ++d)
-      out[c][d] = PilDot(in + static_cast<ptrdiff_t>(start[d]) * bpp + off[c], bpp, h.k + static_cast<ptrdiff_t>(d) * taps, taps);
+      out[c][d] = PilDot(in + static_cast<ptrdiff_t>(start[d]) * bpp + off[c], bpp,
+                         h.k + static_cast<ptrdiff_t>(d) * taps, taps);
 }
 
 // 32 columns of rows r0, r1 as four vectors of dword pairs (r0[x], r1[x]) zero-extended to words:
@@ -334,8 +344,10 @@ void Vertical(const uint8_t* const* rows, const int32_t* k, int taps, int n, uin
   for (int j = 0; j < pairs; ++j) {
     const int t1 = 2 * j + 1 < taps ? 2 * j + 1 : 2 * j;
     const int32_t k1 = 2 * j + 1 < taps ? k[t1] : 0;
-    kl[j] = _mm256_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(Lo(k[2 * j])) | static_cast<uint32_t>(Lo(k1)) << 16));
-    kh[j] = _mm256_set1_epi32(static_cast<int32_t>(static_cast<uint16_t>(Hi(k[2 * j])) | static_cast<uint32_t>(Hi(k1)) << 16));
+    kl[j] = _mm256_set1_epi32(
+        static_cast<int32_t>(static_cast<uint32_t>(Lo(k[2 * j])) | static_cast<uint32_t>(Lo(k1)) << 16));
+    kh[j] = _mm256_set1_epi32(
+        static_cast<int32_t>(static_cast<uint16_t>(Hi(k[2 * j])) | static_cast<uint32_t>(Hi(k1)) << 16));
     r[2 * j] = rows[2 * j], r[2 * j + 1] = rows[t1];
   }
   const __m256i round = _mm256_set1_epi32(1 << 21);
@@ -395,8 +407,8 @@ void Deinterleave(const uint8_t* in, int bpp, const int* off, int channels, int 
     const int stop = bpp == 3 ? n - 2 : n;
     for (; i + 8 <= stop; i += 8) {
       const uint8_t* p = in + static_cast<ptrdiff_t>(i) * bpp;
-      const __m256i x = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 4 * bpp),
-                                            reinterpret_cast<const __m128i*>(p));
+      const __m256i x =
+          _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(p + 4 * bpp), reinterpret_cast<const __m128i*>(p));
       const __m256i y = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(x, m), perm);
       const __m128i lo = _mm256_castsi256_si128(y);
       _mm_storel_epi64(reinterpret_cast<__m128i*>(out[0] + i), lo);
@@ -413,8 +425,22 @@ void Deinterleave(const uint8_t* in, int bpp, const int* off, int channels, int 
 }  // namespace
 
 const ResampleKernels& Avx2ResampleKernels() {
-  // Packed windows are 16 bytes: 4 pixels of 3 bytes leave 4 more.
-  static const ResampleKernels k = {"avx2", {1, 8, 8, 4, 4}, 4, HTables, Horizontal, HorizontalPacked, Vertical, Deinterleave};
+  static const ResampleKernels k = [] {
+    ResampleKernels k{};
+    k.name = "avx2";
+    k.tap_align[0] = 1;
+    k.tap_align[1] = 8;
+    k.tap_align[2] = 8;
+    k.tap_align[3] = 4;
+    k.tap_align[4] = 4;
+    k.packed_over_read = 4;  // packed windows are 16 bytes: 4 pixels of 3 bytes leave 4 more
+    k.h_tables = HTables;
+    k.horizontal = Horizontal;
+    k.horizontal_packed = HorizontalPacked;
+    k.vertical = Vertical;
+    k.deinterleave = Deinterleave;
+    return k;
+  }();
   return k;
 }
 

@@ -127,7 +127,22 @@ void Deinterleave(const uint8_t* in, int bpp, const int* off, int channels, int 
 }  // namespace
 
 const ResampleKernels& NeonResampleKernels() {
-  static const ResampleKernels k = {"neon", {1, 8, 8, 8, 8}, 0, HTables, Horizontal, HorizontalPacked, Vertical, Deinterleave};
+  static const ResampleKernels k = [] {
+    ResampleKernels k{};
+    k.name = "neon";
+    k.tap_align[0] = 1;
+    k.tap_align[1] = 8;
+    k.tap_align[2] = 8;
+    k.tap_align[3] = 8;
+    k.tap_align[4] = 8;
+    k.packed_over_read = 0;
+    k.h_tables = HTables;
+    k.horizontal = Horizontal;
+    k.horizontal_packed = HorizontalPacked;
+    k.vertical = Vertical;
+    k.deinterleave = Deinterleave;
+    return k;
+  }();
   return k;
 }
 

@@ -23,7 +23,8 @@ void HorizontalPacked(const uint8_t* in, int bpp, const int* off, const int32_t*
   const int32_t* k = reinterpret_cast<const int32_t*>(tables);
   for (int c = 0; c < 3; ++c)
     for (int d = from; d < n; ++d)
-      out[c][d] = PilDot(in + static_cast<ptrdiff_t>(start[d]) * bpp + off[c], bpp, k + static_cast<ptrdiff_t>(d) * taps, taps);
+      out[c][d] =
+          PilDot(in + static_cast<ptrdiff_t>(start[d]) * bpp + off[c], bpp, k + static_cast<ptrdiff_t>(d) * taps, taps);
 }
 
 void Vertical(const uint8_t* const* rows, const int32_t* k, int taps, int n, uint8_t* out) {
@@ -42,7 +43,22 @@ void Deinterleave(const uint8_t* in, int bpp, const int* off, int channels, int 
 }  // namespace
 
 const ResampleKernels& ScalarResampleKernels() {
-  static const ResampleKernels k = {"scalar", {1, 1, 1, 1, 1}, 0, HTables, Horizontal, HorizontalPacked, Vertical, Deinterleave};
+  static const ResampleKernels k = [] {
+    ResampleKernels k{};
+    k.name = "scalar";
+    k.tap_align[0] = 1;
+    k.tap_align[1] = 1;
+    k.tap_align[2] = 1;
+    k.tap_align[3] = 1;
+    k.tap_align[4] = 1;
+    k.packed_over_read = 0;
+    k.h_tables = HTables;
+    k.horizontal = Horizontal;
+    k.horizontal_packed = HorizontalPacked;
+    k.vertical = Vertical;
+    k.deinterleave = Deinterleave;
+    return k;
+  }();
   return k;
 }
 

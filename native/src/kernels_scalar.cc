@@ -52,8 +52,8 @@ inline void YuvPixel(int y, int u, int v, const YuvCoeffs& k, uint8_t* rgb) {
   rgb[2] = Clamp255((yy + k.bu * uu) >> kYuvShift);
 }
 
-void YuvToRgb(const uint8_t* y, const uint8_t* u, const uint8_t* v, uint8_t* r, uint8_t* g, uint8_t* b,
-              int n, const YuvCoeffs& k) {
+void YuvToRgb(const uint8_t* y, const uint8_t* u, const uint8_t* v, uint8_t* r, uint8_t* g, uint8_t* b, int n,
+              const YuvCoeffs& k) {
   for (int i = 0; i < n; ++i) {
     uint8_t rgb[3];
     YuvPixel(y[i], u[i], v[i], k, rgb);
@@ -86,8 +86,8 @@ void PairsChroma(const uint8_t* u, const uint8_t* v, int cstep, const int32_t* c
 
 void RgbToGray(const uint8_t* r, const uint8_t* g, const uint8_t* b, uint8_t* gray, int n) {
   for (int i = 0; i < n; ++i)
-    gray[i] = static_cast<uint8_t>((r[i] * kGrayR + g[i] * kGrayG + b[i] * kGrayB + (1 << (kYuvShift - 1))) >>
-                                   kYuvShift);
+    gray[i] =
+        static_cast<uint8_t>((r[i] * kGrayR + g[i] * kGrayG + b[i] * kGrayB + (1 << (kYuvShift - 1))) >> kYuvShift);
 }
 
 void Horizontal(const uint8_t* in, const int32_t* pos, const float* w, int taps, int n, float* out) {
@@ -136,8 +136,7 @@ void StoreF16(const float* in, int n, float s, float b, uint16_t* out, int step)
   for (int i = 0; i < n; ++i) out[static_cast<ptrdiff_t>(i) * step] = FloatToHalf(in[i] * s + b);
 }
 
-void StoreQ8(const float* in, int n, float s, float b, float qs, int zp, int lo, int hi, uint8_t* out,
-             int step) {
+void StoreQ8(const float* in, int n, float s, float b, float qs, int zp, int lo, int hi, uint8_t* out, int step) {
   // Clamping before rounding keeps the float->int conversion in range; it changes no result.
   const float flo = static_cast<float>(lo - zp - 1), fhi = static_cast<float>(hi - zp + 1);
   for (int i = 0; i < n; ++i) {
@@ -184,8 +183,29 @@ void Pairs2Yuv(const uint8_t* const y[2], const uint8_t* const u[2], const uint8
 }  // namespace
 
 const Kernels& ScalarKernels() {
-  static const Kernels k = {"scalar", GatherPacked, PairsPacked, PairsPlane, PairsChroma, Pairs2Packed, Pairs2Yuv, NoPairTables, GatherYuv, YuvToRgb, RgbToGray, Horizontal, HorizontalPairs, Vertical,
-                            VerticalF32, VerticalYuv, StoreF32, StoreF16, StoreQ8};
+  static const Kernels k = [] {
+    Kernels k{};
+    k.name = "scalar";
+    k.gather_packed = GatherPacked;
+    k.pairs_packed = PairsPacked;
+    k.pairs_plane = PairsPlane;
+    k.pairs_chroma = PairsChroma;
+    k.pairs2_packed = Pairs2Packed;
+    k.pairs2_yuv = Pairs2Yuv;
+    k.pairs2_yuv_tables = NoPairTables;
+    k.gather_yuv = GatherYuv;
+    k.yuv_to_rgb = YuvToRgb;
+    k.rgb_to_gray = RgbToGray;
+    k.horizontal = Horizontal;
+    k.horizontal_pairs = HorizontalPairs;
+    k.vertical = Vertical;
+    k.vertical_f32 = VerticalF32;
+    k.vertical_yuv = VerticalYuv;
+    k.store_f32 = StoreF32;
+    k.store_f16 = StoreF16;
+    k.store_q8 = StoreQ8;
+    return k;
+  }();
   return k;
 }
 

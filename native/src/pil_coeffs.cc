@@ -48,7 +48,8 @@ PilTaps PilCoefficients(Resize resize, int in_size, int64_t out_size, int64_t fi
       for (double& v : w) v /= ww;
     std::vector<int32_t>& k = windows[i];
     for (double v : w)
-      k.push_back(static_cast<int32_t>(v < 0 ? -0.5 + v * (1 << kPilPrecisionBits) : 0.5 + v * (1 << kPilPrecisionBits)));
+      k.push_back(
+          static_cast<int32_t>(v < 0 ? -0.5 + v * (1 << kPilPrecisionBits) : 0.5 + v * (1 << kPilPrecisionBits)));
     xmins[i] = xmin;
     t.taps = std::max(t.taps, static_cast<int>(k.size()));
   }
@@ -80,7 +81,8 @@ PilTaps PlacePilTaps(const PilTaps& t, int origin, int plane, int shift, int ali
     const int s = std::min((origin + t.start[i]) >> shift, plane - p.taps);
     p.start[i] = s;
     for (int j = 0; j < t.taps; ++j)
-      p.k[static_cast<size_t>(i) * p.taps + (((origin + t.start[i] + j) >> shift) - s)] += t.k[static_cast<size_t>(i) * t.taps + j];
+      p.k[static_cast<size_t>(i) * p.taps + (((origin + t.start[i] + j) >> shift) - s)] +=
+          t.k[static_cast<size_t>(i) * t.taps + j];
   }
   return p;
 }

@@ -64,7 +64,7 @@ struct Plan {
   // kernels cover the right edge too instead of leaving it to the per-pixel reference.
   int tail = 0, tail_x = 0;
   std::vector<int32_t> tail_cols;
-  size_t tail_bytes = 0;      // per copied plane: the row from tail_x to the frame's right edge + padding
+  size_t tail_bytes = 0;  // per copied plane: the row from tail_x to the frame's right edge + padding
   // Bilinear >= 2x down in both directions to float32 NCHW colour: no source row serves two output
   // rows, so each output row filters its two source rows (and their chroma) in one fused kernel,
   // straight into the tensor (pairs2_packed, pairs2_yuv).
@@ -74,23 +74,21 @@ struct Plan {
   // colour planes and converted to RGB once per output pixel (vertical_yuv), not per source pixel.
   bool yuv_planes = false;
   int channels = 3;
-  int planes = 3;             // distinct filtered planes (1 when a gray source fills 3 channels)
+  int planes = 3;  // distinct filtered planes (1 when a gray source fills 3 channels)
   float scale[3], bias[3], qs = 1.f;
   int zp = 0, lo = 0, hi = 255;
-  uint8_t pad[3][4];          // the pad value per channel, already in the output dtype
+  uint8_t pad[3][4];  // the pad value per channel, already in the output dtype
   YuvCoeffs yuv;
   // Resize::kPilBilinear / kPilBicubic: the Pillow-exact plan, which replaces the taps, columns and
   // kernel choices above (of those, src, dst and the output stage from channels on are set).
   std::shared_ptr<const PilPlan> pil;
 };
 
-void StoreRun(const Kernels& k, const Spec& spec, const Plan& p, const float* in, int n, int c, void* out,
-              int step) {
+void StoreRun(const Kernels& k, const Spec& spec, const Plan& p, const float* in, int n, int c, void* out, int step) {
   switch (spec.dtype) {
     case DType::kFloat32: k.store_f32(in, n, p.scale[c], p.bias[c], static_cast<float*>(out), step); break;
     case DType::kFloat16: k.store_f16(in, n, p.scale[c], p.bias[c], static_cast<uint16_t*>(out), step); break;
-    default:
-      k.store_q8(in, n, p.scale[c], p.bias[c], p.qs, p.zp, p.lo, p.hi, static_cast<uint8_t*>(out), step);
+    default: k.store_q8(in, n, p.scale[c], p.bias[c], p.qs, p.zp, p.lo, p.hi, static_cast<uint8_t*>(out), step);
   }
 }
 
@@ -139,7 +137,8 @@ Plan MakePlan(const Spec& spec, const Image& im, const Rect& roi, const Kernels&
   for (int d = 0; d < n; ++d) {
     p.pos[d] = rank[tx.start[d]];  // taps are consecutive in cols: every column between was marked
     p.pairs = p.pairs && p.pos[d] == 2 * d;
-    for (int t = 0; t < tx.taps; ++t) p.wx[static_cast<size_t>(t) * n + d] = tx.weights[static_cast<size_t>(d) * tx.taps + t];
+    for (int t = 0; t < tx.taps; ++t)
+      p.wx[static_cast<size_t>(t) * n + d] = tx.weights[static_cast<size_t>(d) * tx.taps + t];
   }
   // cols are sorted, so the columns whose over-read stays inside the row form a prefix.
   const bool yuv = IsYuv(im.format);
@@ -162,7 +161,8 @@ Plan MakePlan(const Spec& spec, const Image& im, const Rect& roi, const Kernels&
     p.tail = (p.safe_pairs == n || n < 8) ? n : std::min(p.safe_pairs, n - 8);
     if (p.tail < n) {
       p.tail_x = p.cols[2 * p.tail] & ~1;
-      for (size_t i = 2 * static_cast<size_t>(p.tail); i < p.cols.size(); ++i) p.tail_cols.push_back(p.cols[i] - p.tail_x);
+      for (size_t i = 2 * static_cast<size_t>(p.tail); i < p.cols.size(); ++i)
+        p.tail_cols.push_back(p.cols[i] - p.tail_x);
       p.tail_bytes = static_cast<size_t>(im.width - p.tail_x) * (yuv ? 1 : PackedBpp(im.format)) + 32;
     }
   }
@@ -175,8 +175,8 @@ Plan MakePlan(const Spec& spec, const Image& im, const Rect& roi, const Kernels&
     // integer filter): 1080p -> 224 NV12 1.29-1.37x, I420 1.38-1.43x faster than the cached rows;
     // without them it runs the chained kernels, 10-16 % slower than the cached rows.
     const bool nv21 = im.format == PixelFormat::kNV21;
-    p.two_rows = k.pairs2_yuv_tables(p.cols.data(), std::min(p.safe_pairs, p.tail), ChromaStep(im.format),
-                                     nv21 ? 1 : 0, nv21 ? 0 : 1, &p.yuv_tables);
+    p.two_rows = k.pairs2_yuv_tables(p.cols.data(), std::min(p.safe_pairs, p.tail), ChromaStep(im.format), nv21 ? 1 : 0,
+                                     nv21 ? 0 : 1, &p.yuv_tables);
   }
   p.yuv_planes = yuv && spec.order != ChannelOrder::kGray;
   PlanOutput(spec, im, k, &p);
@@ -205,12 +205,21 @@ YuvRow YuvRowAt(const Image& im, int sy) {
 class Worker {
  public:
   Worker(const Spec& spec, const Plan& p, const Kernels& k)
-      : spec_(spec), p_(p), k_(k), nu_(static_cast<int>(p.cols.size())), slots_(p.ty.taps),
-        cache_(static_cast<size_t>(slots_) * p.planes * p.dst.w), keys_(slots_, -1), ckeys_(slots_, -1),
-        bytes_(6 * (static_cast<size_t>(nu_) + kPad)), vbuf_(3 * static_cast<size_t>(p.dst.w)), rows_(3 * slots_),
+      : spec_(spec),
+        p_(p),
+        k_(k),
+        nu_(static_cast<int>(p.cols.size())),
+        slots_(p.ty.taps),
+        cache_(static_cast<size_t>(slots_) * p.planes * p.dst.w),
+        keys_(slots_, -1),
+        ckeys_(slots_, -1),
+        bytes_(6 * (static_cast<size_t>(nu_) + kPad)),
+        vbuf_(3 * static_cast<size_t>(p.dst.w)),
+        rows_(3 * slots_),
         tail_(6 * p.tail_bytes),
         direct_f32_(spec.dtype == DType::kFloat32 && spec.layout == Layout::kNCHW && p.planes == p.channels),
-        yuvf_(p.yuv), pil_(p.pil ? new PilRows(*p.pil, k) : nullptr) {}
+        yuvf_(p.yuv),
+        pil_(p.pil ? new PilRows(*p.pil, k) : nullptr) {}
 
   void Rows(const Image& im, int y0, int y1, uint8_t* out) {
     for (int oy = y0; oy < y1; ++oy) {
@@ -397,7 +406,8 @@ class Worker {
       ot[c] = o[c] + t;
     }
     const uint8_t* rows[2] = {im.plane[0] + sy * im.stride[0], im.plane[0] + (sy + 1) * im.stride[0]};
-    k_.pairs2_packed(rows, p_.cols.data(), t, std::min(p_.safe_pairs, t), bpp, off, w0, w1, wy, p_.scale, p_.bias, pf, o);
+    k_.pairs2_packed(rows, p_.cols.data(), t, std::min(p_.safe_pairs, t), bpp, off, w0, w1, wy, p_.scale, p_.bias, pf,
+                     o);
     if (t == n) return;
     const ptrdiff_t x = static_cast<ptrdiff_t>(p_.tail_x) * bpp, end = static_cast<ptrdiff_t>(im.width) * bpp;
     const uint8_t* tr[2] = {PadTail(0, rows[0], x, end), PadTail(1, rows[1], x, end)};
@@ -415,8 +425,8 @@ class Worker {
     const uint8_t *y[2] = {r[0].y, r[1].y}, *u[2] = {r[0].u, r[1].u}, *v[2] = {r[0].v, r[1].v};
     const ptrdiff_t pf_y = later < 0 ? 0 : (later - sy) * im.stride[0];
     const ptrdiff_t pf_c = later < 0 ? 0 : ((later >> 1) - (sy >> 1)) * im.stride[1];
-    k_.pairs2_yuv(y, u, v, step, p_.cols.data(), p_.odd.data(), p_.yuv_tables.data(), t, std::min(p_.safe_pairs, t),
-                  w0, w1, wy, yuvf_, s, b, pf_y, pf_c, o);
+    k_.pairs2_yuv(y, u, v, step, p_.cols.data(), p_.odd.data(), p_.yuv_tables.data(), t, std::min(p_.safe_pairs, t), w0,
+                  w1, wy, yuvf_, s, b, pf_y, pf_c, o);
     if (t == n) return;
     const bool two_chroma = u[0] != u[1];
     const YuvRow c0 = PadYuvTail(im, r[0], true, 0);
@@ -487,7 +497,7 @@ class Worker {
     const bool to_gray = spec_.order == ChannelOrder::kGray;
     const bool bgr = spec_.order == ChannelOrder::kBGR;
     uint8_t* planes[3] = {c0, c1, c2};  // bytes in output channel order
-    if (IsYuv(im.format)) {  // to gray: every pixel to 8-bit RGB first
+    if (IsYuv(im.format)) {             // to gray: every pixel to 8-bit RGB first
       const YuvRow r = YuvRowAt(im, sy);
       k_.gather_yuv(r.y, r.u, r.v, ChromaStep(im.format), cols, nu_, p_.safe_cols, p_.pairs, g0, g1, g2);
       k_.yuv_to_rgb(g0, g1, g2, bgr ? c2 : c0, c1, bgr ? c0 : c2, nu_, p_.yuv);
@@ -506,8 +516,9 @@ class Worker {
         const ptrdiff_t pf = later < 0 ? 0 : (later - sy) * im.stride[0];
         k_.pairs_packed(row, cols, t, std::min(p_.safe_pairs, t), bpp, off, w0, w1, pf, o0, o1, o2);
         if (t < n)
-          k_.pairs_packed(PadTail(0, row, static_cast<ptrdiff_t>(p_.tail_x) * bpp, static_cast<ptrdiff_t>(im.width) * bpp),
-                          p_.tail_cols.data(), n - t, n - t, bpp, off, w0 + t, w1 + t, 0, o0 + t, o1 + t, o2 + t);
+          k_.pairs_packed(
+              PadTail(0, row, static_cast<ptrdiff_t>(p_.tail_x) * bpp, static_cast<ptrdiff_t>(im.width) * bpp),
+              p_.tail_cols.data(), n - t, n - t, bpp, off, w0 + t, w1 + t, 0, o0 + t, o1 + t, o2 + t);
         return;
       }
       k_.gather_packed(im.plane[0] + sy * im.stride[0], cols, nu_, p_.safe_cols, p_.pairs, PackedBpp(im.format), off,
@@ -570,7 +581,8 @@ Status ValidateSpec(const Spec& s) {
   if (s.resize != Resize::kBilinear && s.resize != Resize::kArea && !IsPil(s.resize))
     return Status::Error("spec resize is not a Resize value");
   if (s.shortest_edge != 0) {
-    if (s.fit != Fit::kCenterCrop) return Status::Error("spec shortest_edge resizes then crops the centre: it needs fit center_crop");
+    if (s.fit != Fit::kCenterCrop)
+      return Status::Error("spec shortest_edge resizes then crops the centre: it needs fit center_crop");
     if (s.shortest_edge < std::max(s.width, s.height) || s.shortest_edge > kMaxSide)
       return Status::Error("spec shortest_edge must be in max(width, height).." + std::to_string(kMaxSide) + ", got " +
                            std::to_string(s.shortest_edge));
@@ -623,8 +635,8 @@ namespace {
 const Status kOutOfMemory = Status::Error("out of memory for preprocessing buffers");
 
 // Preprocess()'s checks of its arguments; on success *roi is the region of the frames to read.
-Status CheckCall(const Spec& spec, const Image* images, int count, const Roi& roi_in, const void* out,
-                 size_t out_bytes, Rect* roi) {
+Status CheckCall(const Spec& spec, const Image* images, int count, const Roi& roi_in, const void* out, size_t out_bytes,
+                 Rect* roi) {
   Status st = ValidateSpec(spec);
   if (!st.ok) return st;
   if (count < 1 || !images) return Status::Error("need at least one frame");
@@ -646,8 +658,8 @@ Status CheckCall(const Spec& spec, const Image* images, int count, const Roi& ro
   }
   const size_t frame_bytes = OutputBytes(spec);
   if (out_bytes / frame_bytes < static_cast<size_t>(count))
-    return Status::Error("out holds " + std::to_string(out_bytes) + " bytes; need " +
-                         std::to_string(frame_bytes) + " per frame x " + std::to_string(count));
+    return Status::Error("out holds " + std::to_string(out_bytes) + " bytes; need " + std::to_string(frame_bytes) +
+                         " per frame x " + std::to_string(count));
   return Status{};
 }
 
@@ -699,16 +711,15 @@ struct Preprocessor::Cache {
 
   bool Serves(const Kernels& k, const Image& im, const Rect& r) const {
     return plan && kernels == &k && geometry.format == im.format && geometry.width == im.width &&
-           geometry.height == im.height && geometry.matrix == im.matrix && geometry.range == im.range &&
-           roi.x == r.x && roi.y == r.y && roi.w == r.w && roi.h == r.h;
+           geometry.height == im.height && geometry.matrix == im.matrix && geometry.range == im.range && roi.x == r.x &&
+           roi.y == r.y && roi.w == r.w && roi.h == r.h;
   }
 };
 
 Preprocessor::Preprocessor(const Spec& spec) : spec_(spec), cache_(new Cache) {}
 Preprocessor::~Preprocessor() { delete cache_; }
 
-Status Preprocessor::Run(const Image* images, int count, const Roi& roi_in, void* out, size_t out_bytes,
-                         int threads) {
+Status Preprocessor::Run(const Image* images, int count, const Roi& roi_in, void* out, size_t out_bytes, int threads) {
   Rect roi;
   Status st = CheckCall(spec_, images, count, roi_in, out, out_bytes, &roi);
   if (!st.ok) return st;

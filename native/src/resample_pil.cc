@@ -8,8 +8,8 @@
 
 namespace vidlite {
 
-PilPlan MakePilPlan(const Spec& spec, const Image& im, const Rect& src, int64_t full_w, int64_t full_h,
-                    const Rect& dst, const YuvCoeffs& yuv, const Kernels& k) {
+PilPlan MakePilPlan(const Spec& spec, const Image& im, const Rect& src, int64_t full_w, int64_t full_h, const Rect& dst,
+                    const YuvCoeffs& yuv, const Kernels& k) {
   PilPlan p;
   p.rk = &ResampleKernelsFor(k);
   p.n = dst.w;
@@ -138,7 +138,8 @@ void PilRows::FilterRow(const Image& im, int sy, int slot) {
   uint8_t* out[3] = {Ring(slot, 0), Ring(slot, 1), Ring(slot, 2)};
   if (p_.source == PilPlan::Source::kPacked) {
     const ptrdiff_t bpp = p_.bpp;
-    rk_.horizontal_packed(row + p_.x0 * bpp, p_.bpp, p_.off, p_.sx.data(), p_.hx.data(), p_.tx.taps, p_.tail, 0, pf, out);
+    rk_.horizontal_packed(row + p_.x0 * bpp, p_.bpp, p_.off, p_.sx.data(), p_.hx.data(), p_.tx.taps, p_.tail, 0, pf,
+                          out);
     if (p_.tail == n_) return;
     std::memcpy(tail_.data(), row + p_.tail_x * bpp, static_cast<size_t>(p_.x1 - p_.tail_x) * bpp);
     rk_.horizontal_packed(tail_.data(), p_.bpp, p_.off, p_.tail_start.data(), p_.hx.data(), p_.tx.taps, n_, p_.tail, 0,
@@ -166,7 +167,8 @@ void PilRows::FilterChromaRow(const Image& im, int cr, int slot) {
   } else {
     const uint8_t* uv = im.plane[1] + cr * im.stride[1] + 2 * static_cast<ptrdiff_t>(p_.c0);
     if (ahead)  // the split below reads the row, not the kernel: its prefetches, in a burst
-      for (ptrdiff_t x = 0; x < 2 * static_cast<ptrdiff_t>(cspan_); x += 64) __builtin_prefetch(uv + kRowsAhead * im.stride[1] + x);
+      for (ptrdiff_t x = 0; x < 2 * static_cast<ptrdiff_t>(cspan_); x += 64)
+        __builtin_prefetch(uv + kRowsAhead * im.stride[1] + x);
     uint8_t* split[2] = {split_.data(), split_.data() + cspan_};
     const int off[2] = {p_.u_off, p_.v_off};
     rk_.deinterleave(uv, 2, off, 2, cspan_, split);
@@ -192,8 +194,8 @@ const uint8_t* PilRows::GrayRow(const Image& im, int sy) {
     k_.yuv_to_rgb(s[0], s[1], s[2], s[3], s[4], s[5], span_, p_.yuv);
     k_.rgb_to_gray(s[3], s[4], s[5], gray, span_);
   } else {
-    rk_.deinterleave(im.plane[0] + sy * im.stride[0] + static_cast<ptrdiff_t>(p_.x0) * p_.bpp, p_.bpp, p_.off, 3,
-                     span_, s);
+    rk_.deinterleave(im.plane[0] + sy * im.stride[0] + static_cast<ptrdiff_t>(p_.x0) * p_.bpp, p_.bpp, p_.off, 3, span_,
+                     s);
     k_.rgb_to_gray(s[0], s[1], s[2], gray, span_);
   }
   return gray;
@@ -206,7 +208,8 @@ void PilRows::VerticalFirst(const Image& im, int cy) {
   const int32_t* wy = p_.ty.k.data() + static_cast<size_t>(cy) * taps;
   const ptrdiff_t x0 = static_cast<ptrdiff_t>(p_.x0) * p_.bpp;
   for (int t = 0; t < taps; ++t)
-    rows_[t] = p_.source == PilPlan::Source::kToGray ? GrayRow(im, first + t) : im.plane[0] + (first + t) * im.stride[0] + x0;
+    rows_[t] =
+        p_.source == PilPlan::Source::kToGray ? GrayRow(im, first + t) : im.plane[0] + (first + t) * im.stride[0] + x0;
   const int bytes = span_ * (p_.source == PilPlan::Source::kPacked ? p_.bpp : 1);
   rk_.vertical(rows_.data(), wy, taps, bytes, vrow_.data());
   uint8_t* res[3] = {res_.data(), res_.data() + n_, res_.data() + 2 * static_cast<size_t>(n_)};
@@ -226,7 +229,8 @@ void PilRows::VerticalFirst(const Image& im, int cy) {
     }
     in[0] = vu, in[1] = vv;
   } else {
-    for (int t = 0; t < ctaps; ++t) rows_[t] = im.plane[1] + (cfirst + t) * im.stride[1] + 2 * static_cast<ptrdiff_t>(p_.c0);
+    for (int t = 0; t < ctaps; ++t)
+      rows_[t] = im.plane[1] + (cfirst + t) * im.stride[1] + 2 * static_cast<ptrdiff_t>(p_.c0);
     rk_.vertical(rows_.data(), wc, ctaps, 2 * cspan_, vcrow_.data());
     uint8_t* split[2] = {split_.data(), split_.data() + cspan_};
     const int off[2] = {p_.u_off, p_.v_off};

@@ -29,12 +29,13 @@ struct PilPlan {
   enum class Source { kPacked, kGray, kYuv, kToGray };
   Source source = Source::kPacked;
   bool h_first = true;
-  int n = 0;                   // output columns
-  int channels = 3;            // output channels (gray images fill 3 by repetition)
-  int bpp = 1, off[3] = {0, 1, 2};  // packed: bytes per pixel, byte of each output channel (R, G, B order swapped for BGR)
-  bool bgr = false;            // 4:2:0 colour: R and B outputs swapped
+  int n = 0;         // output columns
+  int channels = 3;  // output channels (gray images fill 3 by repetition)
+  int bpp = 1,
+      off[3] = {0, 1, 2};  // packed: bytes per pixel, byte of each output channel (R, G, B order swapped for BGR)
+  bool bgr = false;        // 4:2:0 colour: R and B outputs swapped
   int cstep = 1, u_off = 0, v_off = 0;  // 4:2:0 chroma: bytes per sample, U and V byte within it
-  PilTaps tx, ty, cx, cy;      // horizontal / vertical taps on frame (luma) columns / rows; 4:2:0 colour: chroma's
+  PilTaps tx, ty, cx, cy;        // horizontal / vertical taps on frame (luma) columns / rows; 4:2:0 colour: chroma's
   std::vector<int32_t> sx, scx;  // tx / cx window starts relative to the span (x0 / c0)
   std::vector<uint8_t> hx, hc;   // the kernels' tables of tx, cx
   int x0 = 0, x1 = 0, c0 = 0, c1 = 0;  // columns the horizontal windows read, luma [x0, x1), chroma [c0, c1)
@@ -43,15 +44,15 @@ struct PilPlan {
   // column tail_x on, through tail_start (start - tail_x; 0 before tail).
   int tail = 0, tail_x = 0;
   std::vector<int32_t> tail_start;
-  std::vector<int32_t> span_cols;      // 4:2:0 to gray: x0 .. x1 - 1 (for gather_yuv)
+  std::vector<int32_t> span_cols;  // 4:2:0 to gray: x0 .. x1 - 1 (for gather_yuv)
   YuvCoeffs yuv{};
   const ResampleKernels* rk = nullptr;
 };
 
 // src: the frame rectangle resized to full_w x full_h, of which outputs (full - dst) / 2 on, dst.w x
 // dst.h, are kept.
-PilPlan MakePilPlan(const Spec& spec, const Image& im, const Rect& src, int64_t full_w, int64_t full_h,
-                    const Rect& dst, const YuvCoeffs& yuv, const Kernels& k);
+PilPlan MakePilPlan(const Spec& spec, const Image& im, const Rect& src, int64_t full_w, int64_t full_h, const Rect& dst,
+                    const YuvCoeffs& yuv, const Kernels& k);
 
 // One thread's scratch for a plan.
 class PilRows {
@@ -79,10 +80,10 @@ class PilRows {
   const int n_, span_, cspan_;
   std::vector<uint8_t> ring_, cring_, gray_;  // rows filtered horizontally (3 planes, U and V), converted rows
   std::vector<int> keys_, ckeys_, gkeys_;
-  std::vector<uint8_t> split_;  // planes split from packed pixels or interleaved chroma (3 x span)
-  std::vector<uint8_t> tail_;   // the padded copy of a packed row's end (PilPlan::tail)
+  std::vector<uint8_t> split_;         // planes split from packed pixels or interleaved chroma (3 x span)
+  std::vector<uint8_t> tail_;          // the padded copy of a packed row's end (PilPlan::tail)
   std::vector<uint8_t> vrow_, vcrow_;  // vertically-first: a filtered row of source bytes (luma/packed, chroma)
-  std::vector<uint8_t> res_;    // the resized planes of the output row (3 x n) and their RGB (3 x n)
+  std::vector<uint8_t> res_;           // the resized planes of the output row (3 x n) and their RGB (3 x n)
   std::vector<const uint8_t*> rows_;
 };
 

@@ -63,12 +63,12 @@ class GuardedBuffer {
 
 }  // namespace vtest
 
-#define VT_TEST(name)                                              \
-  static void name();                                              \
-  static const vtest::Registrar name##_registrar(#name, name);     \
+#define VT_TEST(name)                                          \
+  static void name();                                          \
+  static const vtest::Registrar name##_registrar(#name, name); \
   static void name()
 
-#define VT_CHECK(cond)                                        \
-  do {                                                        \
-    if (!(cond)) vtest::Fail(__FILE__, __LINE__, #cond);      \
+#define VT_CHECK(cond)                                   \
+  do {                                                   \
+    if (!(cond)) vtest::Fail(__FILE__, __LINE__, #cond); \
   } while (0)

@@ -31,8 +31,10 @@ std::vector<const Kernels*> SimdVariants() {
 
 const int kLengths[] = {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 100, 257, 1001};
 // BT.601 / BT.709, limited / full range.
-const YuvCoeffs kYuvDescriptions[] = {{16, 19077, 26149, 6419, 13320, 33050}, {0, 16384, 22970, 5638, 11700, 29032},
-                                      {16, 19077, 29372, 3494, 8731, 34610}, {0, 16384, 25802, 3069, 7669, 30402}};
+const YuvCoeffs kYuvDescriptions[] = {{16, 19077, 26149, 6419, 13320, 33050},
+                                      {0, 16384, 22970, 5638, 11700, 29032},
+                                      {16, 19077, 29372, 3494, 8731, 34610},
+                                      {0, 16384, 25802, 3069, 7669, 30402}};
 
 // A bilinear weight as the geometry makes them: on the 2^-kWeightBits grid the two-row kernels need.
 float GridWeight(std::mt19937& rng) {
@@ -40,7 +42,9 @@ float GridWeight(std::mt19937& rng) {
 }
 
 template <typename T>
-bool Same(const T* a, const T* b, size_t n) { return std::memcmp(a, b, n * sizeof(T)) == 0; }
+bool Same(const T* a, const T* b, size_t n) {
+  return std::memcmp(a, b, n * sizeof(T)) == 0;
+}
 
 }  // namespace
 
@@ -153,7 +157,8 @@ VT_TEST(GathersMatchScalar) {
       for (int x = 0; x < w; x += 1 + static_cast<int>(rng() % 3)) cols.push_back(x);
       // Pair columns (x, x+1) with x of both parities, as a bilinear downscale produces.
       std::vector<int32_t> pair_cols;
-      for (int x = 0; x + 1 < w; x += 2 + static_cast<int>(rng() % 4)) pair_cols.push_back(x), pair_cols.push_back(x + 1);
+      for (int x = 0; x + 1 < w; x += 2 + static_cast<int>(rng() % 4))
+        pair_cols.push_back(x), pair_cols.push_back(x + 1);
       auto w_bytes = [&](int bpp) { return w * bpp; };
       for (int bpp : {3, 4})
         for (bool pairs : {false, true}) {
@@ -197,13 +202,16 @@ VT_TEST(GathersMatchScalar) {
           }
           const uint8_t* rows2[2] = {row.data(), row1.data()};
           float* const outs[3] = {&two[0], &two[np], &two[2 * np]};
-          k->pairs2_packed(rows2, cs.data(), np, safe_pairs, bpp, off, w.data(), w.data() + np, wy, sc, bi, -4096, outs);
+          k->pairs2_packed(rows2, cs.data(), np, safe_pairs, bpp, off, w.data(), w.data() + np, wy, sc, bi, -4096,
+                           outs);
           VT_CHECK(Same(want.data(), two.data(), want.size()));
         }
       vtest::GuardedBuffer y(w), uv(w), u(w / 2), v(w / 2);
       y.Fill(rng), uv.Fill(rng), u.Fill(rng), v.Fill(rng);
-      struct C { const uint8_t *u, *v; int step; } chroma[] = {
-          {uv.data(), uv.data() + 1, 2}, {uv.data() + 1, uv.data(), 2}, {u.data(), v.data(), 1}};
+      struct C {
+        const uint8_t *u, *v;
+        int step;
+      } chroma[] = {{uv.data(), uv.data() + 1, 2}, {uv.data() + 1, uv.data(), 2}, {u.data(), v.data(), 1}};
       for (bool pairs : {false, true}) {
         const std::vector<int32_t>& cs = pairs ? pair_cols : cols;
         const int m = static_cast<int>(cs.size());
@@ -211,7 +219,8 @@ VT_TEST(GathersMatchScalar) {
         while (safe < m && cs[safe] + 8 <= w) ++safe;
         for (const C& c : chroma) {
           std::vector<uint8_t> ref(3 * m), got(3 * m);
-          ScalarKernels().gather_yuv(y.data(), c.u, c.v, c.step, cs.data(), m, safe, pairs, &ref[0], &ref[m], &ref[2 * m]);
+          ScalarKernels().gather_yuv(y.data(), c.u, c.v, c.step, cs.data(), m, safe, pairs, &ref[0], &ref[m],
+                                     &ref[2 * m]);
           k->gather_yuv(y.data(), c.u, c.v, c.step, cs.data(), m, safe, pairs, &got[0], &got[m], &got[2 * m]);
           VT_CHECK(ref == got);
         }
@@ -229,7 +238,8 @@ VT_TEST(PairsPlaneAndChromaEqualChainedKernels) {
   for (const Kernels* k : all)
     for (int w : {2, 18, 40, 66, 130, 640}) {
       std::vector<int32_t> cols;
-      for (int x = static_cast<int>(rng() % 2); x + 1 < w; x += 2 + static_cast<int>(rng() % 5)) cols.push_back(x), cols.push_back(x + 1);
+      for (int x = static_cast<int>(rng() % 2); x + 1 < w; x += 2 + static_cast<int>(rng() % 5))
+        cols.push_back(x), cols.push_back(x + 1);
       const int np = static_cast<int>(cols.size()) / 2, m = 2 * np;
       if (np == 0) continue;
       std::vector<uint8_t> odd(np);
@@ -238,8 +248,10 @@ VT_TEST(PairsPlaneAndChromaEqualChainedKernels) {
       for (float& x : wt) x = static_cast<float>(rng() % 1000) / 999.f;
       vtest::GuardedBuffer y(w), uv(w), u(w / 2), v(w / 2);
       y.Fill(rng), uv.Fill(rng), u.Fill(rng), v.Fill(rng);
-      struct C { const uint8_t *u, *v; int step, row; } chroma[] = {
-          {uv.data(), uv.data() + 1, 2, w}, {uv.data() + 1, uv.data(), 2, w}, {u.data(), v.data(), 1, w / 2}};
+      struct C {
+        const uint8_t *u, *v;
+        int step, row;
+      } chroma[] = {{uv.data(), uv.data() + 1, 2, w}, {uv.data() + 1, uv.data(), 2, w}, {u.data(), v.data(), 1, w / 2}};
       for (const C& c : chroma) {
         int safe = 0;  // as the driver computes it: 16-byte windows inside the luma and chroma rows
         while (safe < np) {
@@ -253,8 +265,8 @@ VT_TEST(PairsPlaneAndChromaEqualChainedKernels) {
         for (int p = 0; p < 3; ++p) ScalarKernels().horizontal_pairs(&g[p * m], wt.data(), np, &chain[p * np]);
         // Prefetch hints (any offset: prefetches never fault) change nothing.
         k->pairs_plane(y.data(), cols.data(), np, safe, wt.data(), wt.data() + np, 8192, &fused[0]);
-        k->pairs_chroma(c.u, c.v, c.step, cols.data(), odd.data(), np, safe, wt.data(), wt.data() + np, 4096, &fused[np],
-                        &fused[2 * np]);
+        k->pairs_chroma(c.u, c.v, c.step, cols.data(), odd.data(), np, safe, wt.data(), wt.data() + np, 4096,
+                        &fused[np], &fused[2 * np]);
         VT_CHECK(Same(chain.data(), fused.data(), chain.size()));
       }
     }
@@ -288,9 +300,13 @@ VT_TEST(Pairs2YuvEqualsChainedKernels) {
         };
         const uint8_t *y[2] = {row(w), row(w)}, *uv[2] = {row(w), row(w)};
         const uint8_t *u[2] = {row(w / 2), row(w / 2)}, *v[2] = {row(w / 2), row(w / 2)};
-        struct C { int step, u_off, v_off; const uint8_t *u0, *v0, *u1, *v1; int row; } layouts[] = {
-            {2, 0, 1, uv[0], uv[0] + 1, uv[1], uv[1] + 1, w}, {2, 1, 0, uv[0] + 1, uv[0], uv[1] + 1, uv[1], w},
-            {1, 0, 0, u[0], v[0], u[1], v[1], w / 2}};
+        struct C {
+          int step, u_off, v_off;
+          const uint8_t *u0, *v0, *u1, *v1;
+          int row;
+        } layouts[] = {{2, 0, 1, uv[0], uv[0] + 1, uv[1], uv[1] + 1, w},
+                       {2, 1, 0, uv[0] + 1, uv[0], uv[1] + 1, uv[1], w},
+                       {1, 0, 0, u[0], v[0], u[1], v[1], w / 2}};
         for (const C& c : layouts)
           for (bool shared : {true, false}) {
             int safe = 0;  // as the driver computes it
@@ -378,7 +394,10 @@ VT_TEST(FloatYuvConversionIsTheIntegerOneUnrounded) {
 VT_TEST(StoresMatchScalar) {
   std::mt19937 rng(6);
   std::uniform_real_distribution<float> uv(-10.f, 300.f);
-  struct Q { float s, b, qs; int zp, lo, hi; };
+  struct Q {
+    float s, b, qs;
+    int zp, lo, hi;
+  };
   const Q qs[] = {{1.f, 0.f, 1.f, 0, 0, 255},  // raw uint8, includes exact .5 halves below
                   {1 / 255.f, 0.f, 1 / 255.f, 0, 0, 255},
                   {0.0171f, -2.1179f, 0.0187f, 114, 0, 255},
@@ -416,9 +435,9 @@ VT_TEST(FloatToHalfRoundsToNearestEven) {
   VT_CHECK(FloatToHalf(65519.f) == 0x7bff);
   VT_CHECK(FloatToHalf(65520.f) == 0x7c00);
   VT_CHECK(FloatToHalf(std::ldexp(1.f, -24)) == 0x0001);
-  VT_CHECK(FloatToHalf(std::ldexp(1.f, -25)) == 0x0000);              // tie to even (0)
-  VT_CHECK(FloatToHalf(std::ldexp(3.f, -25)) == 0x0002);              // tie to even (2)
-  VT_CHECK(FloatToHalf(1.f + std::ldexp(1.f, -11)) == 0x3c00);        // tie to even
-  VT_CHECK(FloatToHalf(1.f + std::ldexp(3.f, -11)) == 0x3c02);        // tie to even
-  VT_CHECK(FloatToHalf(std::ldexp(1.f, -14)) == 0x0400);              // smallest normal
+  VT_CHECK(FloatToHalf(std::ldexp(1.f, -25)) == 0x0000);        // tie to even (0)
+  VT_CHECK(FloatToHalf(std::ldexp(3.f, -25)) == 0x0002);        // tie to even (2)
+  VT_CHECK(FloatToHalf(1.f + std::ldexp(1.f, -11)) == 0x3c00);  // tie to even
+  VT_CHECK(FloatToHalf(1.f + std::ldexp(3.f, -11)) == 0x3c02);  // tie to even
+  VT_CHECK(FloatToHalf(std::ldexp(1.f, -14)) == 0x0400);        // smallest normal
 }

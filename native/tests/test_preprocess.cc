@@ -29,13 +29,18 @@ Frame MakeFrame(PixelFormat f, int w, int h, int pad, std::mt19937& rng) {
   fr.im.format = f;
   fr.im.width = w;
   fr.im.height = h;
-  struct P { int row, rows; };
+  struct P {
+    int row, rows;
+  };
   std::vector<P> planes;
   switch (f) {
-    case PixelFormat::kBGR: case PixelFormat::kRGB: planes = {{3 * w, h}}; break;
-    case PixelFormat::kBGRA: case PixelFormat::kRGBA: planes = {{4 * w, h}}; break;
+    case PixelFormat::kBGR:
+    case PixelFormat::kRGB: planes = {{3 * w, h}}; break;
+    case PixelFormat::kBGRA:
+    case PixelFormat::kRGBA: planes = {{4 * w, h}}; break;
     case PixelFormat::kGray: planes = {{w, h}}; break;
-    case PixelFormat::kNV12: case PixelFormat::kNV21: planes = {{w, h}, {w, h / 2}}; break;
+    case PixelFormat::kNV12:
+    case PixelFormat::kNV21: planes = {{w, h}, {w, h / 2}}; break;
     case PixelFormat::kI420: planes = {{w, h}, {w / 2, h / 2}, {w / 2, h / 2}}; break;
   }
   for (size_t i = 0; i < planes.size(); ++i) {
@@ -54,16 +59,18 @@ Frame MakeFrame(PixelFormat f, int w, int h, int pad, std::mt19937& rng) {
 Frame Crop(const Image& im, const Roi& r) {
   std::mt19937 unused(0);
   Frame fr = MakeFrame(im.format, r.width, r.height, 0, unused);
-  const bool yuv = im.format == PixelFormat::kNV12 || im.format == PixelFormat::kNV21 || im.format == PixelFormat::kI420;
+  const bool yuv =
+      im.format == PixelFormat::kNV12 || im.format == PixelFormat::kNV21 || im.format == PixelFormat::kI420;
   const int bpp = im.format == PixelFormat::kBGR || im.format == PixelFormat::kRGB ? 3
-                  : (yuv || im.format == PixelFormat::kGray) ? 1 : 4;
+                  : (yuv || im.format == PixelFormat::kGray)                       ? 1
+                                                                                   : 4;
   for (int pl = 0; pl < (im.format == PixelFormat::kI420 ? 3 : (yuv ? 2 : 1)); ++pl) {
     const int sub = (pl > 0) ? 2 : 1;  // chroma rows; I420 chroma columns too
     const int x = (im.format == PixelFormat::kI420 && pl > 0) ? r.x / 2 : r.x * bpp;
     const int bytes = (im.format == PixelFormat::kI420 && pl > 0) ? r.width / 2 : r.width * bpp;
     for (int y = 0; y < r.height / sub; ++y)
-      std::memcpy(const_cast<uint8_t*>(fr.im.plane[pl]) + y * fr.im.stride[pl], im.plane[pl] + (r.y / sub + y) * im.stride[pl] + x,
-                  bytes);
+      std::memcpy(const_cast<uint8_t*>(fr.im.plane[pl]) + y * fr.im.stride[pl],
+                  im.plane[pl] + (r.y / sub + y) * im.stride[pl] + x, bytes);
   }
   return fr;
 }
@@ -137,7 +144,8 @@ VT_TEST(PairKernelsEqualScalarAtRowEdges) {
   // edge; widths give several SIMD groups per row plus partial ones.
   std::mt19937 rng(11);
   int cases = 0;
-  for (PixelFormat f : {PixelFormat::kBGR, PixelFormat::kRGBA, PixelFormat::kNV12, PixelFormat::kNV21, PixelFormat::kI420})
+  for (PixelFormat f :
+       {PixelFormat::kBGR, PixelFormat::kRGBA, PixelFormat::kNV12, PixelFormat::kNV21, PixelFormat::kI420})
     for (int w : {96, 250, 642}) {
       Frame fr = MakeFrame(f, w, 40, 0, rng);
       const int x3 = (w / 3) & ~1;
@@ -161,7 +169,8 @@ VT_TEST(PilKernelsEqualScalarOnLargeFrames) {
   // first) all run; rows end at guard pages; ROIs at, or short of, the right edge.
   std::mt19937 rng(13);
   int cases = 0;
-  for (PixelFormat f : {PixelFormat::kBGR, PixelFormat::kRGBA, PixelFormat::kGray, PixelFormat::kNV12, PixelFormat::kI420})
+  for (PixelFormat f :
+       {PixelFormat::kBGR, PixelFormat::kRGBA, PixelFormat::kGray, PixelFormat::kNV12, PixelFormat::kI420})
     for (const auto& wh : {std::pair<int, int>{642, 40}, std::pair<int, int>{1920, 36}, std::pair<int, int>{96, 400}}) {
       const int w = wh.first, h = wh.second;
       Frame fr = MakeFrame(f, w, h, 0, rng);
@@ -308,6 +317,17 @@ VT_TEST(PreprocessorKeepsOnePlanPerGeometry) {
   VT_CHECK(wrong == 0);
 }
 
+VT_TEST(KernelVariantFollowsTheCpuMask) {
+  const uint32_t mask = CpuMask();
+  SetCpuMask(0);
+  VT_CHECK(std::strcmp(KernelVariant(), "scalar") == 0);
+  SetCpuMask(~0u);
+  const uint32_t f = CpuFeatures();
+  const uint32_t avx2 = kCpuHasAVX2 | kCpuHasFMA | kCpuHasF16C;
+  VT_CHECK(std::strcmp(KernelVariant(), (f & kCpuHasNEON) ? "neon" : (f & avx2) == avx2 ? "avx2" : "scalar") == 0);
+  SetCpuMask(mask);
+}
+
 VT_TEST(BadArgumentsAreErrors) {
   std::vector<uint8_t> px(64 * 64 * 3), out(1 << 16);
   Image im;
@@ -337,7 +357,7 @@ VT_TEST(BadArgumentsAreErrors) {
   VT_CHECK(!ok(s, b));
   b = im, b.width = 1 << 15, b.height = 1 << 15;
   VT_CHECK(!ok(s, b));
-  VT_CHECK(!ok(s, im, Roi{60, 0, 8, 8}));   // outside
-  VT_CHECK(!ok(s, im, Roi{0, 0, 8, 0}));    // empty
+  VT_CHECK(!ok(s, im, Roi{60, 0, 8, 8}));           // outside
+  VT_CHECK(!ok(s, im, Roi{0, 0, 8, 0}));            // empty
   VT_CHECK(!ok(s, im, Roi{}, OutputBytes(s) - 1));  // out too small
 }

@@ -32,13 +32,15 @@ std::vector<const ResampleKernels*> SimdVariants() {
 
 // (source size, output size) pairs: large and small downscales (the groups, the shared steps, the
 // unrolled and run-time step counts), upscales, identity and sizes below a SIMD step.
-const int kGeometries[][2] = {{1920, 224}, {1080, 224}, {1920, 455}, {540, 112}, {960, 100}, {250, 23}, {97, 31},
-                              {64, 128}, {40, 41}, {224, 224}, {7, 3}, {5, 9}, {3840, 224}};
+const int kGeometries[][2] = {{1920, 224}, {1080, 224}, {1920, 455}, {540, 112}, {960, 100}, {250, 23},  {97, 31},
+                              {64, 128},   {40, 41},    {224, 224},  {7, 3},     {5, 9},     {3840, 224}};
 
 // Pixels that exercise the clip (all 0 / all 255 under negative lobes), flat areas and noise.
 void FillPixels(std::mt19937& rng, int kind, uint8_t* p, size_t n) {
   for (size_t i = 0; i < n; ++i)
-    p[i] = kind == 0 ? static_cast<uint8_t>(rng()) : kind == 1 ? ((i / 7) % 2 ? 255 : 0) : static_cast<uint8_t>(200 + i % 3);
+    p[i] = kind == 0   ? static_cast<uint8_t>(rng())
+           : kind == 1 ? ((i / 7) % 2 ? 255 : 0)
+                       : static_cast<uint8_t>(200 + i % 3);
 }
 
 }  // namespace
@@ -78,7 +80,8 @@ VT_TEST(PilHorizontalMatchesScalar) {
               FillPixels(rng, kind, row.data(), row.size());
               const int off[3] = {2, 1, 0};
               for (int from : {0, n / 16 * 8}) {
-                ScalarResampleKernels().horizontal_packed(row.data(), bpp, off, t.start.data(), ref.data(), t.taps, n, from, 0, w);
+                ScalarResampleKernels().horizontal_packed(row.data(), bpp, off, t.start.data(), ref.data(), t.taps, n,
+                                                          from, 0, w);
                 k->horizontal_packed(row.data(), bpp, off, t.start.data(), mine.data(), t.taps, n, from, 0, o);
                 for (int c = 0; c < 3; ++c) VT_CHECK(std::equal(w[c] + from, w[c] + n, o[c] + from));
               }

@@ -8,8 +8,9 @@
 //   -> normalize ((pixel/255 - mean)/std) -> layout (NCHW/NHWC)
 //   -> dtype (float32, float16, uint8/int8 quantized: round(value/scale) + zero_point)
 //
-// Only the source pixels the output needs are read and colour-converted. Usable from C++, JNI or
-// Swift apps without Python; the Python binding (vidlite._native) is a thin layer over this header.
+// Only the source pixels the output needs are read and colour-converted. Usable from C++ apps
+// without Python; JNI, Swift and C callers use the C API over it (vidlite/preprocess_c.h), and the
+// Python binding (vidlite._native) is a thin layer over this header.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -78,14 +79,18 @@ size_t ElementSize(DType dtype);
 // Bytes of one preprocessed frame.
 size_t OutputBytes(const Spec& spec);
 
+// Name of the kernel variant Preprocess() dispatches to now ("scalar", "avx2" or "neon"): the best
+// the CPU has, honouring the feature mask (VIDLITE_CPU_MASK / SetCpuMask).
+const char* KernelVariant();
+
 Status ValidateSpec(const Spec& spec);
 Status ValidateImage(const Image& image);
 
 // Preprocess `count` frames of identical size and format into `out` (count * OutputBytes(spec)
 // bytes, frame after frame). threads > 1 spreads frames (or, for few frames, row bands) over a
 // small process-wide pool. Never reads outside the planes' rows, never writes past out_bytes.
-Status Preprocess(const Spec& spec, const Image* images, int count, const Roi& roi, void* out,
-                  size_t out_bytes, int threads = 1);
+Status Preprocess(const Spec& spec, const Image* images, int count, const Roi& roi, void* out, size_t out_bytes,
+                  int threads = 1);
 
 // Preprocess() for a stream of frames: keeps the plan (which pixels, weights and kernels serve
 // which output) of the last frame geometry (format, size, colour description, roi), rebuilt when
