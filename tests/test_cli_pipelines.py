@@ -17,18 +17,19 @@ def run_cli(capsys, *argv):
     return code, out, err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["caption", "{d}/missing.mp4"], "video file not found: {d}/missing.mp4"),
-    (["caption", "{d}/truncated.mp4"], "looks truncated"),
-    (["understand", "{d}/junk.mp4"], "cannot open video {d}/junk.mp4"),
-    (["restore", "{d}/empty", "-o", "{d}/out.mp4"], "is a folder, not a video file"),
-    (["index", "{d}/lib.vlindex", "{d}/empty"], "contains no video files"),
-    (["search", "{d}/none.vlindex", "a ball"], "index file not found"),
-    (["caption", "{d}/good.mp4", "--bundle", "{d}/no-bundle"], "bundle not found"),
+@pytest.mark.parametrize("argv, message, exit_code", [  # 2: a missing file the command names; 1: a failed run
+    (["caption", "{d}/missing.mp4"], "video file not found: {d}/missing.mp4", 2),
+    (["bench", "{d}/no-bundle"], "bundle not found: {d}/no-bundle", 2),
+    (["caption", "{d}/truncated.mp4"], "looks truncated", 1),
+    (["understand", "{d}/junk.mp4"], "cannot open video {d}/junk.mp4", 1),
+    (["restore", "{d}/empty", "-o", "{d}/out.mp4"], "is a folder, not a video file", 1),
+    (["index", "{d}/lib.vlindex", "{d}/empty"], "contains no video files", 1),
+    (["search", "{d}/none.vlindex", "a ball"], "index file not found", 2),
+    (["caption", "{d}/good.mp4", "--bundle", "{d}/no-bundle"], "bundle not found", 2),
 ])
-def test_bad_input_is_one_clear_line(capsys, video_dir, argv, message):
+def test_bad_input_is_one_clear_line(capsys, video_dir, argv, message, exit_code):
     code, out, err = run_cli(capsys, *[a.format(d=video_dir) for a in argv])
-    assert code == 1
+    assert code == exit_code
     assert err.startswith("vidlite: error: ") and err.count("\n") == 1, err
     assert message.format(d=video_dir) in err and "Traceback" not in err
 
@@ -36,13 +37,16 @@ def test_bad_input_is_one_clear_line(capsys, video_dir, argv, message):
 def test_missing_default_bundle_says_what_to_run(capsys, video_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("VIDLITE_BUNDLES", str(tmp_path))
     code, _, err = run_cli(capsys, "caption", video_dir / "good.mp4")
-    assert code == 1 and "run `vidlite demo`" in err and str(tmp_path / "caption") in err
+    assert code == 2 and "run `vidlite demo`" in err and str(tmp_path / "caption") in err
 
 
-def test_verbose_shows_the_trace(video_dir):
-    p = subprocess.run([sys.executable, "-m", "vidlite", "--verbose", "caption", str(video_dir / "missing.mp4")],
+@pytest.mark.parametrize("video, error, exit_code", [("truncated.mp4", "VideoSourceError", 1),
+                                                     ("missing.mp4", "UserError", 2)])
+def test_verbose_shows_the_trace(video_dir, video, error, exit_code):
+    p = subprocess.run([sys.executable, "-m", "vidlite", "--verbose", "caption", str(video_dir / video)],
                        capture_output=True, text=True)
-    assert p.returncode != 0 and "Traceback" in p.stderr and "VideoSourceError" in p.stderr
+    assert p.returncode == exit_code and "Traceback" in p.stderr and error in p.stderr
+    assert p.stderr.splitlines()[-1].startswith("vidlite: error: ")
 
 
 def test_caption_command_writes_subtitles(capsys, family_bundle, world_video, tmp_path):

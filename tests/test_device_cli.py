@@ -22,5 +22,5 @@ def test_devices_table_with_pin(runtime_bundle, capsys):
 
 
 def test_devices_reports_user_errors(tmp_path, capsys):
-    assert main(["devices", "--explain", str(tmp_path / "missing")]) == 1
-    assert "no such file or directory" in capsys.readouterr().err
+    assert main(["devices", "--explain", str(tmp_path / "missing")]) == 2
+    assert f"bundle not found: {tmp_path / 'missing'}" in capsys.readouterr().err

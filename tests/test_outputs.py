@@ -97,7 +97,7 @@ def test_an_output_that_is_an_input_is_refused(capsys, tmp_path, video, argv):
     (tmp_path / "bundle").mkdir()
     before = digest(video)
     code, out, err = run_cli(capsys, *[a.format(v=video, d=tmp_path) for a in argv])
-    assert code == 1 and err.startswith("vidlite: error: ") and err.count("\n") == 1, err
+    assert code == 2 and err.startswith("vidlite: error: ") and err.count("\n") == 1, err
     assert "the same file" in err and "Traceback" not in err
     assert digest(video) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "b.mp4", "bundle", "link.srt"]

@@ -53,6 +53,24 @@ def test_caption_world_video_to_valid_srt_vtt_json(captioner, world_video, tmp_p
     assert set(rep.backends) == {"encoder", "decoder"} and rep.dropped == 0
 
 
+def test_caption_report_is_complete_when_the_run_finishes_it(captioner, world_video, monkeypatch):
+    """Writing subtitles is the caption run's postprocess stage: counted before finish(), not patched in after."""
+    from vidlite.tasks.report import PipelineReport
+
+    at_finish = []
+    finish = PipelineReport.finish
+
+    def spy(self, *args, **kwargs):
+        done = finish(self, *args, **kwargs)
+        at_finish.append((dict(self.stage_s), dict(self.stage_calls)))
+        return done
+
+    monkeypatch.setattr(PipelineReport, "finish", spy)
+    rep = captioner.caption(world_video["path"]).report
+    assert at_finish == [(rep.stage_s, rep.stage_calls)]
+    assert rep.stage_calls["postprocess"] == rep.items > 0
+
+
 def test_caption_corrupt_middle_still_captions_the_good_parts(captioner, world_video, tmp_path):
     long = np.concatenate([world_video["frames"]] * 4)  # 24 clips: enough bytes to damage only the middle
     src = write_mp4(tmp_path / "long.mp4", long, fps=world_video["fps"])

@@ -88,6 +88,21 @@ def test_multiline_text_keeps_cues_intact(tmp_path):
 def test_merge_duplicates_only_merges_consecutive():
     segs = merge_duplicates([Segment(0, 1, "a"), Segment(1, 2, "a"), Segment(2, 3, "b"), Segment(3, 4, "a")])
     assert [(s.start, s.end, s.text) for s in segs] == [(0, 2, "a"), (2, 3, "b"), (3, 4, "a")]
+    scored = merge_duplicates([Segment(0, 1, "a"), Segment(1, 2, "a", 0.5), Segment(2, 3, "a", 0.25)])
+    assert scored == [Segment(0, 3, "a", 0.5)]
+
+
+def test_merged_on_screen_text_keeps_the_box_of_its_best_reading():
+    """The Understander merges its on-screen text with the same merger (one item per run of windows)."""
+    from vidlite.tasks.understander import ScreenText
+
+    reads = [ScreenText("SALE", 0, 1, 0.6, [[0, 0]]), ScreenText("SALE", 1, 2, 0.9, [[1, 1]]),
+             ScreenText("SALE", 2, 3, 0.7, [[2, 2]]), ScreenText("OPEN", 3, 4, 0.8, [[3, 3]])]
+    first = reads[0].box
+    merged = merge_duplicates(reads)
+    assert [(t.text, t.start, t.end, t.score, t.box) for t in merged] == [("SALE", 0, 3, 0.9, [[1, 1]]),
+                                                                         ("OPEN", 3, 4, 0.8, [[3, 3]])]
+    assert reads[0].end == 1 and reads[0].box is first  # the caller's items are not changed
 
 
 def test_bad_outputs(tmp_path):

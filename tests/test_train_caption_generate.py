@@ -102,7 +102,7 @@ def test_unknown_family_is_refused():
 
 def test_cli_train_refuses_bad_arguments(capsys):
     from vidlite.cli import main
-    assert main(["train", "dance"]) == 1
+    assert main(["train", "dance"]) == 2
     assert "unknown family" in capsys.readouterr().err
     for argv in (["train", "caption", "--steps", "0"], ["train", "all", "--jobs", "0"]):
         with pytest.raises(SystemExit) as e:  # argparse: the flag, its value and the allowed range

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from vidlite.outputs import OutputFile, kept_after
@@ -126,23 +126,28 @@ WRITERS = {"srt": SrtWriter, "vtt": VttWriter, "json": JsonWriter}
 
 
 class DuplicateMerger:
-    """Merges consecutive segments with the same text into one; ``add`` returns the segment that became
-    final (the previous one, once the text changed), ``flush`` the last one."""
+    """Merges consecutive items with the same text into one that spans them all and keeps the fields
+    (score, and e.g. an on-screen text's box) of the best-scoring part. Items are dataclasses with
+    ``start``, ``end``, ``text`` and ``score`` (None: unscored): subtitle segments, the Understander's
+    on-screen text. ``add`` returns the item that became final (the previous one, once the text
+    changed), ``flush`` the last one — also where a run is broken by a window without text."""
 
     def __init__(self):
-        self._pending: Segment | None = None
+        self._pending = None
 
-    def add(self, seg: Segment) -> Segment | None:
+    def add(self, seg):
         p = self._pending
         if p is not None and p.text == seg.text:
-            p.end = max(p.end, seg.end)
-            if seg.score is not None:
-                p.score = seg.score if p.score is None else max(p.score, seg.score)
+            end = max(p.end, seg.end)
+            if seg.score is not None and (p.score is None or seg.score > p.score):
+                self._pending = replace(seg, start=p.start, end=end)
+            else:
+                p.end = end
             return None
-        self._pending = Segment(seg.start, seg.end, seg.text, seg.score)
+        self._pending = replace(seg)  # a copy: merging never changes the caller's item
         return p
 
-    def flush(self) -> Segment | None:
+    def flush(self):
         p, self._pending = self._pending, None
         return p
 

@@ -66,11 +66,15 @@ def run(args) -> int:
 
     from rich.table import Table
 
-    from vidlite.cli.pipeline_args import console, report_table
+    from vidlite.cli.errors import require_path
+    from vidlite.cli.pipeline_args import check_video, console, report_table
     from vidlite.outputs import OutputFile, check_outputs
     from vidlite.runtime import load
 
     check_outputs({"--json": args.json}, {"BUNDLE": args.bundle, "--video": args.video})
+    require_path(args.bundle, "bundle")
+    if args.video:
+        check_video(args.video)
     backend = None if args.backend in (None, "auto") else args.backend
     out = console()
     figures = {"bundle": args.bundle, "components": {}}

@@ -29,7 +29,7 @@ def run(args) -> int:
     check_outputs({"--srt": args.srt, "--vtt": args.vtt, "--json": args.json}, {"video": args.video})
     check_video(args.video)
     out = console()
-    with Captioner(CaptionerOptions(sample_fps=args.sample_fps, beam_width=args.beam, **runtime_options(args))) as cap:
+    with Captioner(CaptionerOptions(sample_fps=args.sample_fps, beam_width=args.beam, **runtime_options(args, "caption"))) as cap:
         with progress("captioning", video_length(args.video)[1]) as update:
             result = cap.caption(args.video, srt=args.srt, vtt=args.vtt, json=args.json,
                                  on_segment=lambda s: update(s.end))

@@ -75,9 +75,10 @@ def run(args) -> int:
     profile = args.profile or match_profile(info).name
     model = None
     if args.explain:
+        from vidlite.cli.errors import require_path
         from vidlite.runtime import load
 
-        model = load(args.explain, backend=args.backend, profile=profile, device=info)
+        model = load(require_path(args.explain, "bundle"), backend=args.backend, profile=profile, device=info)
     if args.json:
         out = {"device": info.to_dict(), "profile": profile}
         if model is not None:

@@ -32,7 +32,7 @@ def run(args) -> int:
     t = Table(title=f"index {args.index}")
     for col in ("video", "clips", "seconds", "frames/s", "corrupt", "result"):
         t.add_column(col)
-    with Retriever(RetrieverOptions(index=args.index, **runtime_options(args))) as r:
+    with Retriever(RetrieverOptions(index=args.index, **runtime_options(args, "retrieve"))) as r:
         with progress("indexing", len(videos), unit="videos") as update:
             for i, v in enumerate(videos):
                 if args.remove:

@@ -20,20 +20,30 @@ def add_runtime_args(p, family: str) -> None:
 
 
 def check_video(source: str) -> None:
-    """Fail fast, before any model loads, when a video file argument cannot be opened."""
-    from pathlib import Path
-
+    """Fail fast, before any model loads, when a video file argument cannot be opened: a missing file
+    is the command's mistake (exit 2), one that does not decode a failed run (exit 1)."""
+    from vidlite.cli.errors import require_path
     from vidlite.outputs import is_file_source
 
     if not is_file_source(source):
         return  # cameras and streams are opened (and reported) by the pipeline
     from vidlite.video.decoders import open_file_capture
 
-    open_file_capture(Path(source)).release()
+    open_file_capture(require_path(source, "video file")).release()
 
 
-def runtime_options(args) -> dict:
-    return {"bundle": args.bundle, "backend": None if args.backend in (None, "auto") else args.backend,
+def runtime_options(args, family: str) -> dict:
+    """The task options the runtime arguments give, with the bundle found (or the UserError saying
+    where it was looked for and how to make one)."""
+    from vidlite.cli.errors import UserError
+    from vidlite.errors import BundleError
+    from vidlite.tasks.bundles import resolve_bundle
+
+    try:
+        bundle = resolve_bundle(args.bundle, family)
+    except BundleError as e:  # nothing at the path: the command's to fix, not a damaged bundle
+        raise UserError(str(e)) from e
+    return {"bundle": bundle, "backend": None if args.backend in (None, "auto") else args.backend,
             "threads": args.threads, "decode_threads": args.decode_threads,
             "allow_partial_bundle": args.allow_partial_bundle}
 

@@ -25,7 +25,7 @@ def run(args) -> int:
     check_outputs({"--output": args.output}, {"video": args.video, "--reference": args.reference})
     check_video(args.video)
     out = console()
-    with Restorer(RestorerOptions(tile=args.tile, **runtime_options(args))) as restorer:
+    with Restorer(RestorerOptions(tile=args.tile, **runtime_options(args, "generate"))) as restorer:
         done = [0]
 
         def tick(_):

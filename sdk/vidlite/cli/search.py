@@ -27,7 +27,7 @@ def run(args) -> int:
     if not Path(args.index).is_file():
         raise UserError(f"index file not found: {args.index} (build it with `vidlite index {args.index} VIDEO...`)")
     # read_only: searching never changes the file (nor creates, converts or marks one)
-    with Retriever(RetrieverOptions(index=args.index, read_only=True, **runtime_options(args))) as r:
+    with Retriever(RetrieverOptions(index=args.index, read_only=True, **runtime_options(args, "retrieve"))) as r:
         hits = r.search(args.query, k=args.k, per_video=args.per_video)
         why_none = (r.query_problem(args.query) or "the index is empty") if not hits else None
     if args.json:

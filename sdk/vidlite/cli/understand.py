@@ -27,7 +27,7 @@ def run(args) -> int:
     check_outputs({"--jsonl": args.jsonl}, {"video": args.video})
     check_video(args.video)
     out = console()
-    opts = UnderstanderOptions(event_threshold=args.threshold, ocr=not args.no_ocr, **runtime_options(args))
+    opts = UnderstanderOptions(event_threshold=args.threshold, ocr=not args.no_ocr, **runtime_options(args, "understand"))
     with Understander(opts) as u:
         with progress("understanding", video_length(args.video)[1]) as update:
             result = u.understand(args.video, jsonl=args.jsonl, on_item=lambda it: update(it.end))

@@ -7,7 +7,7 @@ from pathlib import Path
 from vidlite.bundle import open_bundle
 from vidlite.backends import PLUGINS, get_backend
 from vidlite.errors import PinError, VidliteError
-from vidlite.runtime import explain as X
+from vidlite.runtime import explain
 from vidlite.runtime.plan import Pin, pin_from, plan
 from vidlite.runtime.profiles import get_profile, match_profile
 from vidlite.runtime.select import DAMAGED, select
@@ -67,7 +67,7 @@ class Model:
 
     # --- the decision ---
     def decisions(self) -> list[dict]:
-        return [dict(zip(X.COLUMNS, r)) for r in X.rows(self.candidates)]
+        return [dict(zip(explain.COLUMNS, r)) for r in explain.rows(self.candidates)]
 
     def damaged(self) -> list[str]:
         """Why each damaged artifact was skipped (only ever non-empty with allow_partial_bundle=True)."""
@@ -75,7 +75,7 @@ class Model:
                 for c in cands if c.reason.startswith(DAMAGED)]
 
     def explain(self) -> str:
-        return X.header(self) + "\n" + X.table(X.rows(self.candidates))
+        return explain.header(self) + "\n" + explain.table(explain.rows(self.candidates))
 
     def close(self) -> None:
         for runner in self._runners.values():

@@ -16,7 +16,7 @@ import numpy as np
 from vidlite.outputs import check_outputs
 from vidlite.ranges import BEAM, COUNT, SAMPLE_FPS, Range
 from vidlite.subtitles import Segment, SubtitleSink
-from vidlite.tasks.bundles import open_model
+from vidlite.tasks.base import Task
 from vidlite.tasks.common import ClipTensor, RuntimeOptions, open_source, source_name
 from vidlite.tasks.report import PipelineReport, StageClock
 from vidlite.tasks.windows import windows
@@ -38,17 +38,18 @@ class CaptionResult:
     files: dict[str, str] = field(default_factory=dict)
 
 
-class Captioner:
+class Captioner(Task):
+    FAMILY, OPTIONS = "caption", CaptionerOptions
+
     def __init__(self, options: CaptionerOptions | None = None):
         from vidlite.preprocess import Preprocessor
         from vidlite.text import WordTokenizer
 
-        self.options = o = options or CaptionerOptions()
-        self.model = open_model(o, "caption")
+        super().__init__(options)
         m = self.model.manifest
         self.spec = self.model.preprocess
         self.frames_per_clip = self.spec.frames_per_clip
-        self.sample_fps = o.sample_fps or self.spec.sample_fps or 4.0
+        self.sample_fps = self.sample_rate()
         self.tokenizer = WordTokenizer.from_file(self.model.file(m["text"]["tokenizer"]["path"]))
         self.encoder, self.decoder = self.model["encoder"], self.model["decoder"]
         past = next(t for t in self.decoder.inputs if t["name"] == "past_k")["shape"]
@@ -57,10 +58,6 @@ class Captioner:
         self._clip = ClipTensor(Preprocessor(self.spec), self.frames_per_clip)
         self._frames_input = self.encoder.inputs[0]["name"]
         self._memory_output = self.encoder.outputs[0]["name"]
-
-    @classmethod
-    def from_bundle(cls, bundle=None, **options) -> "Captioner":
-        return cls(CaptionerOptions(bundle=bundle, **options))
 
     def caption_clip(self, clip: np.ndarray) -> str:
         """One preprocessed clip (1, T, C, H, W) → caption text."""
@@ -79,9 +76,13 @@ class Captioner:
 
     def segments(self, source, report: PipelineReport | None = None) -> Iterator[Segment]:
         """One Segment per window as the video plays (duplicates not merged yet). Fills ``report``."""
+        return self._segments(source, report or PipelineReport("caption", source_name(source)), StageClock())
+
+    def _segments(self, source, report: PipelineReport, clock: StageClock) -> Iterator[Segment]:
+        """``segments`` on the caller's clock, so what the caller times between segments (writing
+        subtitles) is in the report when the run finishes it."""
         o = self.options
-        report = report or PipelineReport("caption", source_name(source))
-        clock, t0 = StageClock(), time.perf_counter()
+        t0 = time.perf_counter()
         stream = open_source(source, sample_fps=self.sample_fps, queue_size=o.queue_size,
                              decode_threads=o.decode_threads)
         try:
@@ -91,9 +92,7 @@ class Captioner:
                     clip = self._clip.fill(f.image for f in w.frames)
                 with clock("inference"):
                     text = self.caption_clip(clip)
-                report.items += 1
-                report.frames_used += w.real
-                report.video_s = max(report.video_s, w.end)
+                report.count_window(w)
                 yield Segment(w.start, w.end, text)
         finally:
             stream.close()
@@ -108,20 +107,9 @@ class Captioner:
         check_outputs(outputs, {"source": source})
         clock = StageClock()
         with SubtitleSink(outputs) as sink:
-            for seg in self.segments(source, report):
+            for seg in self._segments(source, report, clock):
                 with clock("postprocess"):
                     sink.add(seg)
                 if on_segment:
                     on_segment(seg)
-        report.stage_s["postprocess"] += clock.seconds["postprocess"]
-        report.stage_calls["postprocess"] += clock.calls["postprocess"]
         return CaptionResult(sink.segments, report, {k: str(v) for k, v in outputs.items()})
-
-    def close(self) -> None:
-        self.model.close()
-
-    def __enter__(self) -> "Captioner":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()

@@ -68,12 +68,3 @@ def source_name(source) -> str:
         return source.name
     return str(Path(source)) if isinstance(source, os.PathLike) else str(source)
 
-
-def input_spec(runner, name: str | None = None) -> dict:
-    """The manifest tensor spec of a runner input (the first one when ``name`` is None)."""
-    if name is None:
-        return runner.inputs[0]
-    for t in runner.inputs:
-        if t["name"] == name:
-            return t
-    raise KeyError(f"component has no input {name!r}; inputs: {[t['name'] for t in runner.inputs]}")

@@ -59,6 +59,12 @@ class PipelineReport:
         n = self.stage_calls.get(stage, 0)
         return 1000.0 * self.stage_s.get(stage, 0.0) / n if n else 0.0
 
+    def count_window(self, window) -> None:
+        """One model input made of a window's real (not padded) frames, up to its end time."""
+        self.items += 1
+        self.frames_used += window.real
+        self.video_s = max(self.video_s, window.end)
+
     def finish(self, stats: SourceStats, clock: StageClock, t0: float, model=None) -> "PipelineReport":
         self.wall_s = time.perf_counter() - t0
         self.frames_decoded, self.dropped, self.corrupt = stats.decoded, stats.dropped, stats.corrupt

@@ -18,7 +18,7 @@ from typing import ClassVar
 import numpy as np
 
 from vidlite.ranges import PIXELS, TILE, Range
-from vidlite.tasks.bundles import open_model
+from vidlite.tasks.base import Task
 from vidlite.tasks.common import RuntimeOptions, open_source, source_name
 from vidlite.tasks.report import PipelineReport, StageClock
 from vidlite.tasks.tiling import run_tiled
@@ -49,10 +49,12 @@ class RestoreResult:
         return None if self.psnr_out is None else self.psnr_out - self.psnr_in
 
 
-class Restorer:
+class Restorer(Task):
+    FAMILY, OPTIONS = "generate", RestorerOptions
+
     def __init__(self, options: RestorerOptions | None = None):
-        self.options = o = options or RestorerOptions()
-        self.model = open_model(o, "generate")
+        super().__init__(options)
+        o = self.options
         self.generator = self.model["generator"]
         inp = self.generator.inputs[0]
         self._in_name, self._out_name = inp["name"], self.generator.outputs[0]["name"]
@@ -76,10 +78,6 @@ class Restorer:
         self._mean = np.asarray(spec.mean, np.float32).reshape(3, 1, 1)
         self._std = np.asarray(spec.std, np.float32).reshape(3, 1, 1)
         self._rgb = spec.channel_order == "rgb"
-
-    @classmethod
-    def from_bundle(cls, bundle=None, **options) -> "Restorer":
-        return cls(RestorerOptions(bundle=bundle, **options))
 
     def _to_tensor(self, bgr: np.ndarray) -> np.ndarray:
         img = bgr[..., ::-1] if self._rgb else bgr
@@ -175,12 +173,3 @@ class Restorer:
             ins, outs = zip(*result.per_frame)
             result.psnr_in, result.psnr_out = float(np.mean(ins)), float(np.mean(outs))
         return result
-
-    def close(self) -> None:
-        self.model.close()
-
-    def __enter__(self) -> "Restorer":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()

@@ -22,7 +22,7 @@ import numpy as np
 
 from vidlite.index import ClipIndex, Hit
 from vidlite.ranges import COUNT, SAMPLE_FPS, Range
-from vidlite.tasks.bundles import open_model
+from vidlite.tasks.base import Task
 from vidlite.tasks.common import ClipTensor, RuntimeOptions, open_source, source_name
 from vidlite.tasks.report import PipelineReport, StageClock
 from vidlite.tasks.textenc import TextFeeder, wordpiece_for
@@ -41,15 +41,17 @@ class RetrieverOptions(RuntimeOptions):
     LIMITS: ClassVar[dict[str, Range]] = {"sample_fps": SAMPLE_FPS, "window_stride": COUNT}
 
 
-class Retriever:
+class Retriever(Task):
+    FAMILY, OPTIONS = "retrieve", RetrieverOptions
+
     def __init__(self, options: RetrieverOptions | None = None):
         from vidlite.preprocess import Preprocessor
 
-        self.options = o = options or RetrieverOptions()
-        self.model = open_model(o, "retrieve")
+        super().__init__(options)
+        o = self.options
         m = self.model.manifest
         self.spec = self.model.preprocess
-        self.sample_fps = o.sample_fps or self.spec.sample_fps or 4.0
+        self.sample_fps = self.sample_rate()
         self.video_tower = self.model[COMPONENTS["video"]]
         tokenizer, max_len = wordpiece_for(self.model)
         self.text_tower = TextFeeder(self.model[COMPONENTS["text"]], tokenizer, max_len)
@@ -57,10 +59,6 @@ class Retriever:
         self._clip_input = self.video_tower.inputs[0]["name"]
         self.model_id = f"{m['name']}@{m['version']}:{m['source']['sha256'][:16]}"
         self.index = ClipIndex(o.index, model=self.model_id, read_only=o.read_only) if o.index is not None else None
-
-    @classmethod
-    def from_bundle(cls, bundle=None, **options) -> "Retriever":
-        return cls(RetrieverOptions(bundle=bundle, **options))
 
     def _need_index(self) -> ClipIndex:
         if self.index is None:
@@ -88,9 +86,7 @@ class Retriever:
                     clip = self._clip.fill(f.image for f in w.frames)
                 with clock("inference"):
                     clips.append((w.start, w.end, self.embed_clip(clip)))
-                report.items += 1
-                report.frames_used += w.real
-                report.video_s = max(report.video_s, w.end)
+                report.count_window(w)
         finally:
             stream.close()
             report.finish(stream.stats, clock, t0, self.model)
@@ -137,10 +133,4 @@ class Retriever:
     def close(self) -> None:
         if self.index is not None:
             self.index.close()
-        self.model.close()
-
-    def __enter__(self) -> "Retriever":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+        super().close()

@@ -25,7 +25,8 @@ import numpy as np
 
 from vidlite.outputs import OutputFile, check_outputs
 from vidlite.ranges import PROBABILITY, SAMPLE_FPS, Range
-from vidlite.tasks.bundles import open_model
+from vidlite.subtitles import DuplicateMerger
+from vidlite.tasks.base import Task
 from vidlite.tasks.common import ClipTensor, RuntimeOptions, open_source, source_name
 from vidlite.tasks.event_peaks import peak_events
 from vidlite.tasks.report import PipelineReport, StageClock
@@ -85,23 +86,6 @@ class UnderstandResult:
     report: PipelineReport
 
 
-class _TextRuns:
-    """Consecutive windows showing the same text become one item; ``push`` returns the item that ended."""
-
-    def __init__(self):
-        self.open: ScreenText | None = None
-
-    def push(self, item: ScreenText | None) -> ScreenText | None:
-        cur = self.open
-        if cur is not None and item is not None and cur.text == item.text:
-            cur.end = item.end
-            if item.score > cur.score:
-                cur.score, cur.box = item.score, item.box
-            return None
-        self.open = item
-        return cur
-
-
 def _union_box(quads) -> list[list[float]]:
     """The axis-aligned quad around all text lines, clockwise from top-left."""
     pts = np.concatenate([np.asarray(q, np.float64).reshape(-1, 2) for q in quads])
@@ -113,16 +97,18 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return (1.0 / (1.0 + np.exp(-np.asarray(x, np.float64)))).astype(np.float32)
 
 
-class Understander:
+class Understander(Task):
+    FAMILY, OPTIONS = "understand", UnderstanderOptions
+
     def __init__(self, options: UnderstanderOptions | None = None):
         from vidlite.preprocess import Preprocessor
 
-        self.options = o = options or UnderstanderOptions()
-        self.model = open_model(o, "understand")
+        super().__init__(options)
+        o = self.options
         m = self.model.manifest
         cfg, labels = m.get("config", {}), m.get("labels", {})
         self.spec = self.model.preprocess
-        self.sample_fps = o.sample_fps or self.spec.sample_fps or 4.0
+        self.sample_fps = self.sample_rate()
         self.events = self.model[COMPONENTS["events"]]
         self.event_labels = labels[COMPONENTS["events"]]
         self.threshold = o.event_threshold if o.event_threshold is not None else float(cfg.get("event_threshold", 0.5))
@@ -154,10 +140,6 @@ class Understander:
                    TextRecognizer(rec.run, charset, rec.inputs[0]["name"], allowed=LATIN),
                    min_score=self.options.ocr_min_score)
 
-    @classmethod
-    def from_bundle(cls, bundle=None, **options) -> "Understander":
-        return cls(UnderstanderOptions(bundle=bundle, **options))
-
     def frame_probs(self, clip: np.ndarray) -> np.ndarray:
         """Per-frame event probabilities (T, L) of one preprocessed clip (1, T, C, H, W)."""
         out = self.events.run({self._clip_input: clip})
@@ -184,7 +166,7 @@ class Understander:
         clock, t0 = StageClock(), time.perf_counter()
         result = UnderstandResult([], [], report)
         check_outputs({"jsonl": jsonl}, {"source": source})
-        texts = _TextRuns()
+        texts = DuplicateMerger()  # consecutive windows showing the same text are one item
 
         def emit(item):
             if item is None:
@@ -217,11 +199,9 @@ class Understander:
                     if text:
                         item = ScreenText(text, w.start, w.end, float(np.mean([ln.score for ln in lines])),
                                           _union_box([ln.box for ln in lines]), mood[0], mood[1])
-                    emit(texts.push(item))
-                report.items += 1
-                report.frames_used += w.real
-                report.video_s = max(report.video_s, w.end)
-            emit(texts.push(None))
+                    emit(texts.add(item) if item is not None else texts.flush())  # no text ends a run
+                report.count_window(w)
+            emit(texts.flush())
         except BaseException as e:
             failed = type(e)
             raise
@@ -231,12 +211,3 @@ class Understander:
                 output.close(failed)
             report.finish(stream.stats, clock, t0, self.model)
         return result
-
-    def close(self) -> None:
-        self.model.close()
-
-    def __enter__(self) -> "Understander":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()

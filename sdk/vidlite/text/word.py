@@ -55,9 +55,6 @@ class WordTokenizer:
     def vocab_size(self) -> int:
         return len(self.tokens)
 
-    def special_ids(self) -> dict[str, int]:
-        return {"pad": self.pad_id, "bos": self.bos_id, "eos": self.eos_id, "unk": self.unk_id}
-
     def split(self, text: str) -> list[str]:
         return _WORD.findall(text.lower())
 

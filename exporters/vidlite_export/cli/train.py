@@ -28,12 +28,12 @@ def run(args) -> int:
     from pathlib import Path
 
     from vidlite.cli import UserError
+    from vidlite_export.cli.toolchain import require
 
-    try:
-        from vidlite_export.models import weights_dir
-        from vidlite_export.train import RECIPES, TrainOptions, recipe
-    except ImportError as e:
-        raise UserError(f"training needs the export toolchain (pip install 'vidlite[export]'): {e}") from e
+    require("train", "vidlite_export.train")  # torch
+    from vidlite_export.models import weights_dir
+    from vidlite_export.train import RECIPES, TrainOptions, recipe
+
     families = sorted(RECIPES) if args.families == ["all"] else list(dict.fromkeys(args.families))
     unknown = [f for f in families if f not in RECIPES]
     if unknown:

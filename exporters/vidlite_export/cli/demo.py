@@ -94,12 +94,14 @@ def run(args) -> int:
     from rich.table import Table
 
     from vidlite.cli.pipeline_args import report_table
+    from vidlite_export.cli.toolchain import require
     from vidlite.tasks import (CaptionerOptions, Captioner, Restorer, RestorerOptions, Retriever,
                                RetrieverOptions, Understander, UnderstanderOptions)
 
     import sys
 
     # Wide tables (export report, per-step figures) stay readable when the output is a file or pipe.
+    require("demo")  # before any video is generated
     out = Console() if sys.stdout.isatty() else Console(width=160)
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)

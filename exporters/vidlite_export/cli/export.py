@@ -35,16 +35,12 @@ def run(args) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from vidlite.cli import UserError
     from vidlite.outputs import OutputFile, check_outputs
+    from vidlite_export.cli.toolchain import require
 
     check_outputs({"--json": args.json_path}, {"--checkpoint": args.checkpoint, "--out": args.out,
                                                "--calibration": args.calibration})
-    try:
-        import vidlite_export
-    except ImportError as e:
-        raise UserError(f"vidlite export needs the export toolchain ({e.name} is missing): "
-                        "pip install 'vidlite[export]'") from None
+    api = require("export")
 
     console = Console(stderr=True)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -54,10 +50,10 @@ def run(args) -> int:
         def progress(what: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=f"{args.family}: {what}")
 
-        report = vidlite_export.export(args.family, checkpoint=args.checkpoint, targets=args.targets,
-                                       formats=args.formats, precisions=args.precisions,
-                                       calibration=args.calibration, out=args.out or f"bundles/{args.family}",
-                                       keep_failed=args.keep_failed, progress=progress)
+        report = api.export(args.family, checkpoint=args.checkpoint, targets=args.targets,
+                            formats=args.formats, precisions=args.precisions,
+                            calibration=args.calibration, out=args.out or f"bundles/{args.family}",
+                            keep_failed=args.keep_failed, progress=progress)
     Console().print(report.table())
     for comp, why in report.skipped.items():
         for w in why:
