@@ -15,6 +15,7 @@ pytest.importorskip("onnxruntime")
 import torch  # noqa: E402
 
 from vidlite_export import export  # noqa: E402
+from vidlite_export.api import INT8_SIZE_BAR  # noqa: E402
 from vidlite_export.specs.base import TaskSpec  # noqa: E402
 
 
@@ -53,7 +54,7 @@ def test_minilm_text_tower_int8_keeps_cosine(tmp_path):
     for r in rows.values():
         assert r.verified == "numeric", r
         assert r.cosine >= (0.999 if r.precision == "fp32" else 0.98), r
-    assert rows[("onnx", "int8-weight-only")].size_ratio <= 0.30
+    assert report.int8_size_ratios()["onnx"] <= INT8_SIZE_BAR
 
 
 def _one_video(tmp_path):

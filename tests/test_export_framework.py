@@ -66,6 +66,37 @@ def test_export_writes_a_valid_verified_bundle(bundle):
     assert len(report.rows) == 6 and not report.failures
 
 
+def test_export_stages_run_one_by_one(videos):
+    """The pipeline's stages share one context and each can be run (and inspected) on its own."""
+    from vidlite_export import api
+    ctx = api.ExportContext(toy.spec(), None, None, None, [("onnx", "fp32"), ("onnx", "int8-static")], False,
+                            api.ExportReport(None, "generate"))
+    api.load(ctx)
+    assert ctx.plans == {"generator": [("onnx", "fp32"), ("onnx", "int8-static")]}
+    api.samples(ctx, videos)
+    assert len(ctx.calibration["generator"]) == 6 and len(ctx.held["generator"]) == 4
+    api.reference(ctx)
+    assert ctx.ref_metrics["generator"][0] == "psnr_db" and len(ctx.ref_out["generator"]) == 4
+    assert list(ctx.report.stages) == ["load model", "calibration and held-out samples", "PyTorch fp32 reference"]
+    assert ctx.steps == 2 and ctx.total_steps == 4
+
+
+def test_int8_size_bar_is_judged_per_bundle_and_format():
+    """A small component's int8 artifact may be over 30 % of its fp32 (fixed graph overhead) as long as
+    the format's int8 artifacts together stay within 30 % of their fp32 sum."""
+    from vidlite_export.api import INT8_SIZE_BAR, ArtifactRow, ExportReport
+
+    def row(comp, fmt, prec, size, fp32):
+        return ArtifactRow(comp, fmt, prec, size, fp32, None, None, None, None, None, None, "numeric", "", 0.0)
+    report = ExportReport(None, "caption", rows=[
+        row("encoder", "openvino", "fp32", 9000, 9000), row("encoder", "openvino", "int8-static", 2000, 9000),
+        row("decoder", "openvino", "fp32", 1000, 1000), row("decoder", "openvino", "int8-weight-only", 320, 1000),
+        row("decoder", "onnx", "fp32", 1000, 1000), row("decoder", "onnx", "int8-dynamic", 310, 1000),
+        row("decoder", "coreml", "fp16", 500, None)])
+    assert report.int8_size_ratios() == {"openvino": 0.232, "onnx": 0.31}
+    assert report.int8_size_ratios()["openvino"] <= INT8_SIZE_BAR < report.int8_size_ratios()["onnx"]
+
+
 def test_bundle_loads_in_the_runtime_and_passes_its_smoke(bundle):
     vidlite = pytest.importorskip("vidlite")
     out, _ = bundle

@@ -18,8 +18,12 @@ from vidlite_export.converters import ConversionError, Converted, ConvertJob, ge
 from vidlite_export.converters.base import quiet
 from vidlite_export.converters.onnx import check_onnx, export_onnx
 from vidlite_export.specs import TaskSpec, get_spec
-from vidlite_export.specs.base import ComponentSpec, SpecError, runner_from_torch
+from vidlite_export.specs.base import ComponentSpec, Samples, SpecError, runner_from_torch
 from vidlite_export.targets import for_component, requested
+
+
+# the int8 artifacts of one format in a bundle together weigh at most this share of their fp32 ones
+INT8_SIZE_BAR = 0.30
 
 
 @dataclass
@@ -58,6 +62,14 @@ class ExportReport:
     @property
     def failures(self) -> list[ArtifactRow]:
         return [r for r in self.rows if r.verified == "failed"]
+
+    def int8_size_ratios(self) -> dict[str, float]:
+        """Per format: the bytes of the bundle's int8 artifacts over those of their fp32 counterparts.
+        The size bar (INT8_SIZE_BAR) is judged on this sum, not per artifact: a small component's fixed
+        graph overhead (an OpenVINO IR's topology on a 1.7 MB decoder) weighs nothing in what ships."""
+        int8 = [r for r in self.rows if r.precision.startswith("int8") and r.fp32_bytes]
+        return {f: sum(r.bytes for r in int8 if r.format == f) / sum(r.fp32_bytes for r in int8 if r.format == f)
+                for f in dict.fromkeys(r.format for r in int8)}
 
     def table(self):
         """A rich Table of every artifact (what the CLI prints)."""
@@ -208,111 +220,227 @@ def export(family_or_spec: str | TaskSpec, checkpoint: str | None = None, target
         torch.set_num_threads(threads)
 
 
+@dataclass
+class ExportContext:
+    """What the stages of one export share: the request, then what each stage adds for the next."""
+    spec: TaskSpec
+    model: Any
+    checkpoint: str | None
+    name: str | None
+    pairs: list[tuple[str, str]]
+    keep_failed: bool
+    report: ExportReport
+    progress: Progress | None = None
+    # load
+    converters: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, Any] = field(default_factory=dict)
+    plans: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # samples
+    calibration: Samples = field(default_factory=dict)
+    calibration_desc: str = ""
+    held: Samples = field(default_factory=dict)
+    held_data: Any = None
+    # reference (PyTorch fp32, or the third-party ONNX source)
+    refs: dict[str, Any] = field(default_factory=dict)
+    ref_out: dict[str, list] = field(default_factory=dict)
+    ref_metrics: dict[str, tuple[str, float]] = field(default_factory=dict)
+    # write bundle
+    writer: BundleWriter | None = None
+    steps: int = 0
+    stage: _Stages = field(init=False)
+
+    def __post_init__(self):
+        self.stage = _Stages(self.report.stages)
+
+    @property
+    def total_steps(self) -> int:
+        return 2 + sum(len(p) for p in self.plans.values())
+
+    def tick(self, what: str) -> None:
+        self.steps += 1
+        if self.progress:
+            self.progress(what, self.steps, self.total_steps)
+
+
+@dataclass
+class ComponentJob:
+    """One component's share of the export: the conversion job every format starts from, its
+    held-out samples and the reference's outputs and task metric on them."""
+    comp: ComponentSpec
+    job: ConvertJob
+    held: list[dict[str, np.ndarray]]
+    ref_out: list[dict[str, np.ndarray]]
+    ref_metric: tuple[str, float]
+
+
 def _export(family_or_spec, checkpoint, targets, formats, precisions, calibration, out, keep_failed, model, name,
             progress) -> ExportReport:
     t0 = time.perf_counter()
     spec = family_or_spec if isinstance(family_or_spec, TaskSpec) else get_spec(family_or_spec)
-    out = Path(out or Path("bundles") / (name or spec.name))
-    pairs = requested(targets, formats, precisions)
-    report = ExportReport(None, spec.task)
-    stage = _Stages(report.stages)
-    with stage("load model"):
-        if model is None:
+    ctx = ExportContext(spec, model, checkpoint, name, requested(targets, formats, precisions), keep_failed,
+                        ExportReport(None, spec.task), progress)
+    load(ctx)
+    samples(ctx, calibration)
+    reference(ctx)
+    write_bundle(ctx, Path(out or Path("bundles") / (name or spec.name)))
+    ctx.report.seconds = time.perf_counter() - t0
+    return ctx.report
+
+
+def load(ctx: ExportContext) -> None:
+    """The model, one converter per requested format, each component's source, and the
+    (format, precision) plan of each component with what it skips and why."""
+    spec = ctx.spec
+    with ctx.stage("load model"):
+        if ctx.model is None:
             if spec.load_model is None:
                 raise SpecError(f"spec {spec.name!r} has no reference model: pass model=")
-            model = spec.load_model(checkpoint)
-        converters = {f: get_converter(f) for f in dict.fromkeys(f for f, _ in pairs)}
-        sources = {c.name: _component_source(model, c) for c in spec.components}
-
-    plans = {}
+            ctx.model = spec.load_model(ctx.checkpoint)
+        ctx.converters = {f: get_converter(f) for f in dict.fromkeys(f for f, _ in ctx.pairs)}
+        ctx.sources = {c.name: _component_source(ctx.model, c) for c in spec.components}
     for comp in spec.components:
-        plan, skipped = for_component(comp, pairs, converters)
-        if isinstance(sources[comp.name], Path):
-            torch_only = [p for p in plan if converters[p[0]].needs_torch]
+        plan, skipped = for_component(comp, ctx.pairs, ctx.converters)
+        if isinstance(ctx.sources[comp.name], Path):
+            torch_only = [p for p in plan if ctx.converters[p[0]].needs_torch]
             skipped += [f"{f}: a third-party ONNX component has no path to {f} without onnx2tf" for f in
                         dict.fromkeys(f for f, _ in torch_only)]
             plan = [p for p in plan if p not in torch_only]
-        plans[comp.name] = plan
+        ctx.plans[comp.name] = plan
         if skipped:
-            report.skipped[comp.name] = skipped
-    total = 2 + sum(len(p) for p in plans.values())
-    step = [0]
+            ctx.report.skipped[comp.name] = skipped
 
-    def tick(what: str):
-        step[0] += 1
-        if progress:
-            progress(what, step[0], total)
 
-    with stage("calibration and held-out samples"):
+def samples(ctx: ExportContext, calibration: str | Path | None) -> None:
+    """Calibration samples (from ``calibration`` videos or the procedural world) and held-out samples."""
+    spec = ctx.spec
+    with ctx.stage("calibration and held-out samples"):
         if spec.calibration_clips:
-            clips, cal_desc = calibration_clips(calibration, spec.preprocess, spec.calibration_clips)
+            clips, ctx.calibration_desc = calibration_clips(calibration, spec.preprocess, spec.calibration_clips)
         else:  # no frame input: the spec's samples() draws its own calibration data (text, ...)
-            clips, cal_desc = np.zeros((0,), np.float32), f"{spec.name} spec samples"
-        cal = spec.samples(model, clips)
-        held_samples, held_data = spec.heldout(model)
-    tick("calibration and held-out samples")
-    with stage("PyTorch fp32 reference"):
-        refs = {c.name: _reference_runner(c, sources[c.name]) for c in spec.components}
+            clips, ctx.calibration_desc = np.zeros((0,), np.float32), f"{spec.name} spec samples"
+        ctx.calibration = spec.samples(ctx.model, clips)
+        ctx.held, ctx.held_data = spec.heldout(ctx.model)
+    ctx.tick("calibration and held-out samples")
+
+
+def reference(ctx: ExportContext) -> None:
+    """The reference runners, the spec fitted to the real tensors, and the reference's outputs and
+    task metric on the held-out samples: what every artifact is verified against."""
+    spec = ctx.spec
+    with ctx.stage("PyTorch fp32 reference"):
+        ctx.refs = {c.name: _reference_runner(c, ctx.sources[c.name]) for c in spec.components}
         fitted = []
         for comp in spec.components:
-            if not held_samples.get(comp.name):
+            if not ctx.held.get(comp.name):
                 raise SpecError(f"spec {spec.name!r}: heldout() gave no samples for component {comp.name!r}")
-            fitted.append(_fit(comp, refs[comp.name], held_samples[comp.name][0]))
-        spec = replace(spec, components=tuple(fitted))
-        ref_out = {c.name: [refs[c.name](s) for s in held_samples[c.name]] for c in spec.components}
-        ref_metrics = {c.name: spec.evaluate(refs, held_data, c.name) for c in spec.components}
-    tick("PyTorch fp32 " + ", ".join(dict.fromkeys(f"{n} {v:.4f}" for n, v in ref_metrics.values())))
+            fitted.append(_fit(comp, ctx.refs[comp.name], ctx.held[comp.name][0]))
+        ctx.spec = spec = replace(spec, components=tuple(fitted))
+        ctx.ref_out = {c.name: [ctx.refs[c.name](s) for s in ctx.held[c.name]] for c in spec.components}
+        ctx.ref_metrics = {c.name: spec.evaluate(ctx.refs, ctx.held_data, c.name) for c in spec.components}
+    ctx.tick("PyTorch fp32 " + ", ".join(dict.fromkeys(f"{n} {v:.4f}" for n, v in ctx.ref_metrics.values())))
 
-    with BundleWriter(out) as writer:
-        components = {}
-        for comp in spec.components:
-            src = sources[comp.name]
-            work = writer.scratch / comp.name
-            work.mkdir()
-            samples = cal.get(comp.name, [])
-            example = held_samples[comp.name][0]
-            with quiet(), stage("ONNX tracing"):
-                onnx_path = src if isinstance(src, Path) else export_onnx(src, comp, example, work / "traced.onnx")
-            job = ConvertJob(comp, None if isinstance(src, Path) else src, onnx_path, example, samples, work,
-                             cal_desc)
-            arts, fp32_bytes = [], {}
-            for fmt, prec in plans[comp.name]:
-                ts = time.perf_counter()
-                with quiet():
-                    art = converters[fmt].convert(job, prec)
-                convert_s = time.perf_counter() - ts
-                entry = _artifact(writer, comp, job, art, fmt, prec, converters[fmt], refs, ref_out[comp.name],
-                                  held_samples[comp.name], held_data, spec, ref_metrics[comp.name])
-                size = sum(f["bytes"] for f in entry["files"])
-                if prec == "fp32":
-                    fp32_bytes[fmt] = size
-                arts.append(entry)
-                report.rows.append(_row(comp.name, entry, size, fp32_bytes.get(fmt), ref_metrics[comp.name],
-                                        time.perf_counter() - ts, convert_s))
-                tick(f"{comp.name} {fmt} {prec}: {entry['verified']} (convert {convert_s:.0f} s, "
-                     f"verify {time.perf_counter() - ts - convert_s:.0f} s)")
-            if not arts:
-                raise ConversionError(f"component {comp.name!r}: no format/precision left to export "
-                                      f"({'; '.join(report.skipped.get(comp.name, []))})")
-            components[comp.name] = {**comp.to_manifest(), "artifacts": arts,
-                                     "smoke": writer.add_smoke(comp.name, example, ref_out[comp.name][0])}
-        failures = [r for r in report.rows if r.verified == "failed"]
-        if failures and not keep_failed:
+
+def write_bundle(ctx: ExportContext, out: Path) -> None:
+    """Every component's artifacts converted, verified and recorded into one bundle at ``out``; a failed
+    gate aborts (no bundle is left) unless ``keep_failed``."""
+    spec, report = ctx.spec, ctx.report
+    with BundleWriter(out) as ctx.writer:
+        components = {c.name: _component(ctx, c) for c in spec.components}
+        failures = report.failures
+        if failures and not ctx.keep_failed:
             raise verify.VerificationError([(r.component, r.format, r.precision, r.reason) for r in failures])
-        with stage("assets and manifest"):
-            extra = writer.entries(spec.assets(model, writer.root)) if spec.assets else {}
-        manifest = {"format_version": 1, "task": spec.task, "name": name or spec.name, "version": "1",
+        with ctx.stage("assets and manifest"):
+            extra = ctx.writer.entries(spec.assets(ctx.model, ctx.writer.root)) if spec.assets else {}
+        manifest = {"format_version": 1, "task": spec.task, "name": ctx.name or spec.name, "version": "1",
                     "created_by": f"vidlite_export {_version()}",
-                    "source": {"checkpoint": str(checkpoint or "in-memory model"),
-                               "sha256": _source_hash(checkpoint, model)},
+                    "source": {"checkpoint": str(ctx.checkpoint or "in-memory model"),
+                               "sha256": _source_hash(ctx.checkpoint, ctx.model)},
                     "preprocess": dict(spec.preprocess), **extra, "components": components}
-        report.bundle = writer.finish(manifest)
-    # later fp32 sizes are known only once the fp32 row exists; fill the ratio for earlier rows too
-    sizes = {(r.component, r.format): r.bytes for r in report.rows if r.precision == "fp32"}
-    for r in report.rows:
-        r.fp32_bytes = sizes.get((r.component, r.format))
-    report.seconds = time.perf_counter() - t0
-    return report
+        report.bundle = ctx.writer.finish(manifest)
+
+
+def _component(ctx: ExportContext, comp: ComponentSpec) -> dict:
+    """One component's manifest entry: traced once, then per planned artifact convert → verify → record."""
+    src, work = ctx.sources[comp.name], ctx.writer.scratch / comp.name
+    work.mkdir()
+    example = ctx.held[comp.name][0]
+    with quiet(), ctx.stage("ONNX tracing"):
+        onnx_path = src if isinstance(src, Path) else export_onnx(src, comp, example, work / "traced.onnx")
+    c = ComponentJob(comp, ConvertJob(comp, None if isinstance(src, Path) else src, onnx_path, example,
+                                      ctx.calibration.get(comp.name, []), work, ctx.calibration_desc),
+                     ctx.held[comp.name], ctx.ref_out[comp.name], ctx.ref_metrics[comp.name])
+    arts, rows = [], []
+    for fmt, prec in ctx.plans[comp.name]:
+        ts = time.perf_counter()
+        art = convert(ctx, c, fmt, prec)
+        convert_s = time.perf_counter() - ts
+        entry = verify_artifact(ctx, c, art, fmt, prec)
+        arts.append(entry)
+        rows.append(record(ctx, c, entry, time.perf_counter() - ts, convert_s))
+    if not arts:
+        raise ConversionError(f"component {comp.name!r}: no format/precision left to export "
+                              f"({'; '.join(ctx.report.skipped.get(comp.name, []))})")
+    # a format's fp32 row may come after its others: sizes are compared once all are known
+    fp32 = {r.format: r.bytes for r in rows if r.precision == "fp32"}
+    for r in rows:
+        r.fp32_bytes = fp32.get(r.format)
+    return {**comp.to_manifest(), "artifacts": arts,
+            "smoke": ctx.writer.add_smoke(comp.name, example, c.ref_out[0])}
+
+
+def convert(ctx: ExportContext, c: ComponentJob, fmt: str, prec: str) -> Converted:
+    with quiet():
+        return ctx.converters[fmt].convert(c.job, prec)
+
+
+def verify_artifact(ctx: ExportContext, c: ComponentJob, art: Converted, fmt: str, prec: str) -> dict:
+    """Copies one converted artifact into the bundle, verifies it against the reference and returns
+    its manifest entry."""
+    comp, conv = c.comp, ctx.converters[fmt]
+    entry = {"format": fmt, "precision": prec,
+             "files": ctx.writer.add_files(comp.name, art.files, c.job.workdir),
+             "entry": ctx.writer.rel(comp.name, art.entry, c.job.workdir)}
+    if art.quantization:
+        entry["quantization"] = art.quantization
+    if art.io_dtypes:
+        entry["io_dtypes"] = art.io_dtypes
+    tol = comp.tolerance(prec)
+    if not conv.runs_here:
+        reason = conv.check_structure(art, c.job, prec)
+        entry.update(verified="structural", verified_reason=reason,
+                     smoke_tolerance={"min_cosine": tol.min_cosine})
+        return entry
+    try:
+        run, latency, mem = verify.measure(lambda: conv.runner(art, comp), c.held[0])
+        got = [run(s) for s in c.held]
+    except Exception as e:  # an artifact its own runtime cannot load or run is a conversion failure
+        raise ConversionError(f"component {comp.name!r}: the {fmt} {prec} artifact does not run here: "
+                              f"{type(e).__name__}: {' '.join(str(e).split())[:500]}") from e
+    err, cos = verify.parity(c.ref_out, got)
+    metric = ctx.spec.evaluate({**ctx.refs, comp.name: run}, ctx.held_data, comp.name)
+    ok, reason = verify.gate(comp, prec, err, cos, metric, c.ref_metric[1])
+    smoke_err, smoke_cos = verify.parity(c.ref_out[:1], got[:1])
+    entry.update(verified="numeric" if ok else "failed", verified_reason=reason,
+                 parity={"max_abs_err": err, "cosine": cos, "samples": len(c.held),
+                         "metric": {"name": metric[0], "value": metric[1], "reference": c.ref_metric[1]}},
+                 smoke_tolerance={"max_abs_err": max(4 * smoke_err, 1e-4),
+                                  "min_cosine": min(tol.min_cosine, smoke_cos - 1e-3)},
+                 latency_ms=round(latency, 4), peak_mem_mb=round(mem, 2))
+    return entry
+
+
+def record(ctx: ExportContext, c: ComponentJob, e: dict, seconds: float, convert_seconds: float) -> ArtifactRow:
+    """The report row of one artifact (its size against fp32 is filled once the component is done)."""
+    p = e.get("parity", {})
+    m = p.get("metric")
+    row = ArtifactRow(c.comp.name, e["format"], e["precision"], sum(f["bytes"] for f in e["files"]), None,
+                      e.get("latency_ms"), e.get("peak_mem_mb"), p.get("max_abs_err"), p.get("cosine"),
+                      (m["name"], m["value"]) if m else None, c.ref_metric[1], e["verified"],
+                      e.get("verified_reason", ""), seconds, convert_seconds)
+    ctx.report.rows.append(row)
+    ctx.tick(f"{c.comp.name} {e['format']} {e['precision']}: {e['verified']} (convert {convert_seconds:.0f} s, "
+             f"verify {seconds - convert_seconds:.0f} s)")
+    return row
 
 
 def stale_reason(family: str, bundle: str | Path, checkpoint: str | None = None) -> str | None:
@@ -342,47 +470,3 @@ def stale_reason(family: str, bundle: str | Path, checkpoint: str | None = None)
 def _version() -> str:
     from vidlite_export import __version__
     return __version__
-
-
-def _artifact(writer: BundleWriter, comp, job, art: Converted, fmt, prec, conv, refs, ref_out, held, held_data,
-              spec: TaskSpec, ref_metric) -> dict:
-    """Verifies one converted artifact and returns its manifest entry (files copied into the bundle)."""
-    entry = {"format": fmt, "precision": prec,
-             "files": writer.add_files(comp.name, art.files, job.workdir),
-             "entry": writer.rel(comp.name, art.entry, job.workdir)}
-    if art.quantization:
-        entry["quantization"] = art.quantization
-    if art.io_dtypes:
-        entry["io_dtypes"] = art.io_dtypes
-    tol = comp.tolerance(prec)
-    if not conv.runs_here:
-        reason = conv.check_structure(art, job, prec)
-        entry.update(verified="structural", verified_reason=reason,
-                     smoke_tolerance={"min_cosine": tol.min_cosine})
-        return entry
-    try:
-        run, latency, mem = verify.measure(lambda: conv.runner(art, comp), held[0])
-        got = [run(s) for s in held]
-    except Exception as e:  # an artifact its own runtime cannot load or run is a conversion failure
-        raise ConversionError(f"component {comp.name!r}: the {fmt} {prec} artifact does not run here: "
-                              f"{type(e).__name__}: {' '.join(str(e).split())[:500]}") from e
-    err, cos = verify.parity(ref_out, got)
-    metric = spec.evaluate({**refs, comp.name: run}, held_data, comp.name)
-    ok, reason = verify.gate(comp, prec, err, cos, metric, ref_metric[1])
-    smoke_err, smoke_cos = verify.parity(ref_out[:1], got[:1])
-    entry.update(verified="numeric" if ok else "failed", verified_reason=reason,
-                 parity={"max_abs_err": err, "cosine": cos, "samples": len(held),
-                         "metric": {"name": metric[0], "value": metric[1], "reference": ref_metric[1]}},
-                 smoke_tolerance={"max_abs_err": max(4 * smoke_err, 1e-4),
-                                  "min_cosine": min(tol.min_cosine, smoke_cos - 1e-3)},
-                 latency_ms=round(latency, 4), peak_mem_mb=round(mem, 2))
-    return entry
-
-
-def _row(comp: str, e: dict, size: int, fp32: int | None, ref_metric, seconds: float,
-         convert_seconds: float) -> ArtifactRow:
-    p = e.get("parity", {})
-    m = p.get("metric")
-    return ArtifactRow(comp, e["format"], e["precision"], size, fp32, e.get("latency_ms"), e.get("peak_mem_mb"),
-                       p.get("max_abs_err"), p.get("cosine"), (m["name"], m["value"]) if m else None,
-                       ref_metric[1], e["verified"], e.get("verified_reason", ""), seconds, convert_seconds)

@@ -1,7 +1,8 @@
 """Targets → (format, precision) pairs, from the ranked candidates of ``platforms/<target>/profile.json``."""
 from __future__ import annotations
 
-from vidlite_export.specs.base import FORMATS, PRECISIONS, ComponentSpec
+from vidlite.bundle.contract import FORMATS, PRECISIONS
+from vidlite_export.specs.base import ComponentSpec
 
 
 class TargetError(ValueError):

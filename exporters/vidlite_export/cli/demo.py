@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from vidlite.bundle.contract import FAMILIES
 from vidlite.ranges import Range
 
-FAMILIES = ("caption", "understand", "generate", "retrieve")
 CLIPS = Range(1, 100, integer=True)  # each is 2 s of video rendered, captioned, understood and indexed
 
 

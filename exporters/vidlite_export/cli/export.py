@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from vidlite.bundle.contract import FAMILIES
+
 
 def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
@@ -14,7 +16,7 @@ def register(subparsers) -> None:
         description="Convert a model of one task family to ONNX / OpenVINO / TFLite / Core ML artifacts for "
                     "the given targets, quantize them, verify each against PyTorch fp32 on held-out data, and "
                     "write a bundle (needs the export extra: pip install 'vidlite[export]').")
-    p.add_argument("family", choices=["caption", "understand", "generate", "retrieve"])
+    p.add_argument("family", choices=FAMILIES)
     p.add_argument("--checkpoint", help="safetensors weights of the family's architecture (default: the "
                                         "committed reference weights)")
     p.add_argument("--targets", type=_csv, default=["x86"],

@@ -1,4 +1,4 @@
-"""How reference models see video: the preprocess spec as data plus its NumPy twin for training.
+"""How reference models see video: the NumPy twin of the preprocess spec (``specs.common.preprocess_spec``).
 
 Training and evaluation go through ``clip_to_tensor`` so the model sees exactly what
 ``vidlite.Preprocessor`` produces from the same spec at run time (BGR uint8 → RGB, stretch-resize,
@@ -8,13 +8,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-
-
-def preprocess_spec(size: int, frames: int, fps: float | None) -> dict:
-    """The manifest ``preprocess`` dict for square ``size`` frames in [-1, 1], NCHW float32."""
-    return {"width": size, "height": size, "resize": "bilinear", "fit": "stretch", "pad_value": 0,
-            "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "channel_order": "rgb", "layout": "nchw",
-            "dtype": "float32", "quant": None, "frames_per_clip": frames, "sample_fps": fps}
 
 
 def clip_to_tensor(frames: np.ndarray, size: int | None = None) -> np.ndarray:

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import importlib
 
+from vidlite.bundle.contract import FAMILIES
 from vidlite_export.specs.base import (ComponentSpec, SpecError, TaskSpec, TensorSpec, Tolerance,
                                        runner_from_torch)
-
-FAMILIES = ("caption", "understand", "generate", "retrieve")
 
 
 def get_spec(family: str) -> TaskSpec:

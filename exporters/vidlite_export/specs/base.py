@@ -13,9 +13,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-DTYPES = ("float32", "float16", "int64", "int32", "int8", "uint8", "bool")
-FORMATS = ("onnx", "openvino", "tflite", "coreml")
-PRECISIONS = ("fp32", "fp16", "int8-static", "int8-dynamic", "int8-weight-only")
+from vidlite.bundle.contract import DTYPES
 
 
 class SpecError(ValueError):

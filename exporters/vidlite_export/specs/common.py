@@ -15,12 +15,20 @@ def weights_dir(checkpoint: str | Path | None, family: str) -> Path:
     """The folder of a checkpoint (its model.safetensors or the folder itself); default: the
     committed reference weights."""
     if checkpoint is None:
-        from vidlite_export.train.common import WEIGHTS_ROOT
-        return WEIGHTS_ROOT / family
+        from vidlite_export.models import weights_dir as committed
+        return committed(family)
     p = Path(checkpoint)
     if not p.exists():
         raise SpecError(f"--checkpoint {p}: no such file or folder")
     return p.parent if p.is_file() else p
+
+
+def preprocess_spec(size: int, frames: int, fps: float | None, resize: str = "bilinear") -> dict:
+    """The manifest ``preprocess`` dict for square ``size`` frames in [-1, 1], NCHW float32
+    (what ``models.video_input.clip_to_tensor`` computes for training)."""
+    return {"width": size, "height": size, "resize": resize, "fit": "stretch", "pad_value": 0,
+            "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "channel_order": "rgb", "layout": "nchw",
+            "dtype": "float32", "quant": None, "frames_per_clip": frames, "sample_fps": fps}
 
 
 def load_checked(load: Callable[[Path], object], checkpoint, family: str):

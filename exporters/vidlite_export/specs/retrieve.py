@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vidlite_export.specs.base import ComponentSpec, TaskSpec, TensorSpec
-from vidlite_export.specs.common import batch1, load_checked, world_clips
+from vidlite_export.specs.common import batch1, load_checked, preprocess_spec, world_clips
 from vidlite_export.specs.text import TEXT_ENCODER, tokens, vocab_asset
 
 # Verification gallery: the training card's 500 clips. Grammar captions of clips that differ in one
@@ -15,6 +15,8 @@ from vidlite_export.specs.text import TEXT_ENCODER, tokens, vocab_asset
 # 0.9994 to fp32 still flips 3 of 256 (1.2 %), and at 96 queries a single flip was 1.04 %. At 500,
 # one flip is 0.2 % and the 1 % gate measures quantization loss, not which near-tie fell which way.
 GALLERY = 500
+# the video tower's input: 8 frames at 4 fps, 64×64
+PREPROCESS = preprocess_spec(64, 8, 4.0)
 
 VIDEO_ENCODER = ComponentSpec(
     name="video_encoder", module="video_encoder",
@@ -35,11 +37,6 @@ class RetrieveParts:
     tokenizer: object
 
 
-def _preprocess() -> dict:
-    from vidlite_export.models.video_input import preprocess_spec
-    return preprocess_spec(64, 8, 4.0)
-
-
 def load_model(checkpoint) -> RetrieveParts:
     from vidlite_export.models import minilm, retrieve
     m = load_checked(retrieve.load, checkpoint, "retrieve")
@@ -55,8 +52,8 @@ def samples(parts, clips: np.ndarray) -> dict:
 
 
 def heldout(parts):
-    from vidlite_export.train.retrieve import facts
-    clips, world = world_clips(GALLERY, _preprocess())
+    from vidlite_export.world.heldout import facts
+    clips, world = world_clips(GALLERY, PREPROCESS)
     keys = [facts(c) for c in world]
     relevant = [{j for j, k in enumerate(keys) if k == key} for key in keys]
     queries = tokens(parts.tokenizer, [c.captions[0] for c in world])
@@ -76,5 +73,5 @@ def assets(parts, root) -> dict:
 
 
 SPEC = TaskSpec(task="retrieve", name="retrieve", components=(VIDEO_ENCODER, TEXT_ENCODER),
-                preprocess=_preprocess(), samples=samples, heldout=heldout, evaluate=evaluate,
+                preprocess=PREPROCESS, samples=samples, heldout=heldout, evaluate=evaluate,
                 load_model=load_model, assets=assets, calibration_clips=32)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from vidlite_export.specs.base import ComponentSpec, TaskSpec, TensorSpec, Tolerance
-from vidlite_export.specs.common import batch1, load_checked, world_clips
+from vidlite_export.specs.common import batch1, load_checked, preprocess_spec, world_clips
 from vidlite_export.specs.text import TEXT_ENCODER, tokens, vocab_asset
 
 HELDOUT_CLIPS = 48
@@ -48,9 +48,8 @@ TEXT_CLASSIFIER = replace(
     outputs=(TensorSpec("sentiment_logits", "float32", ("batch", "sentiments")),))
 
 
-def _preprocess() -> dict:
-    from vidlite_export.train.understand import preprocess
-    return preprocess()
+# the event classifier's input: 8 frames at 4 fps, area-downsampled to 64×64
+PREPROCESS = preprocess_spec(64, 8, 4.0, resize="area")
 
 
 @dataclass
@@ -95,11 +94,11 @@ def ocr_samples(parts, frames: list[np.ndarray]) -> tuple[list, list]:
 
 
 def overlay_frames(split: str, n: int):
-    from vidlite_export.train.understand import TEST_WORLD
     from vidlite_export.world import SPLIT_SEEDS, generate_clip
+    from vidlite_export.world.heldout import UNDERSTAND_TEST_WORLD
     out, i = [], 0
     while len(out) < n and i < 50 * n:
-        c = generate_clip(SPLIT_SEEDS[split], i, TEST_WORLD)
+        c = generate_clip(SPLIT_SEEDS[split], i, UNDERSTAND_TEST_WORLD)
         if c.overlay is not None:
             out.append((c.frames[len(c.frames) // 2], c.overlay))
         i += 1
@@ -116,10 +115,9 @@ def samples(parts, clips: np.ndarray) -> dict:
 
 
 def heldout(parts):
-    from vidlite_export.train.understand import TEST_WORLD
     from vidlite_export.world import HELDOUT_PHRASES
-    pre = _preprocess()
-    clips, world = world_clips(HELDOUT_CLIPS, pre, cfg=TEST_WORLD)
+    from vidlite_export.world.heldout import UNDERSTAND_TEST_WORLD
+    clips, world = world_clips(HELDOUT_CLIPS, PREPROCESS, cfg=UNDERSTAND_TEST_WORLD)
     ocr = overlay_frames("test", OCR_FRAMES)
     dets, recs = ocr_samples(parts, [f for f, _ in ocr[:3]])
     toks = tokens(parts.tokenizer, [t for t, _ in HELDOUT_PHRASES])
@@ -161,5 +159,5 @@ def assets(parts, root) -> dict:
 
 SPEC = TaskSpec(task="understand", name="understand",
                 components=(EVENTS, DETECTOR, RECOGNIZER, TEXT_CLASSIFIER),
-                preprocess=_preprocess(), samples=samples, heldout=heldout, evaluate=evaluate,
+                preprocess=PREPROCESS, samples=samples, heldout=heldout, evaluate=evaluate,
                 load_model=load_model, assets=assets, calibration_clips=32)

@@ -134,8 +134,11 @@ def write_card(out: Path, card: dict) -> None:
     for name, value in card["metrics"].items():
         bar = bars.get(name)
         shown = f"{value:.4f}" if isinstance(value, float) else str(value)
-        lines.append(f"| {name} | {shown} | {bar['op']} {bar['value']} |" + (" yes |" if bar["pass"] else " NO |")
-                     if bar else f"| {name} | {shown} | | |")
+        if bar:
+            stated = f"{bar['rule']} = {bar['value']}" if "rule" in bar else f"{bar['op']} {bar['value']}"
+            lines.append(f"| {name} | {shown} | {stated} | {'yes' if bar['pass'] else 'NO'} |")
+        else:
+            lines.append(f"| {name} | {shown} | | |")
     for key in card.get("also_reported", []):
         lines += ["", f"## {key}", "", "| metric | value |", "| --- | --- |"]
         lines += [f"| {k} | {v:.4f} |" for k, v in card[key].items()]
@@ -147,10 +150,19 @@ def write_card(out: Path, card: dict) -> None:
     (out / "card.md").write_text("\n".join(lines))
 
 
-def quality_bars(metrics: dict, bars: dict[str, tuple[str, float]]) -> dict:
-    """{metric: {op, value, pass}} for bars like {"bleu4": (">=", 0.5)}."""
+def quality_bars(metrics: dict, bars: dict[str, tuple]) -> dict:
+    """{metric: {op, value, pass}} for bars like {"bleu4": (">=", 0.5)}. A bar relative to another metric
+    of the same run, (">=", 0.85, "outside_recall@5_ceiling"), is judged against that share of it and
+    states its rule."""
     ops = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b}
-    return {k: {"op": op, "value": v, "pass": bool(ops[op](metrics[k], v))} for k, (op, v) in bars.items()}
+    out = {}
+    for k, (op, v, *of) in bars.items():
+        bar = {"op": op}
+        if of:
+            bar["rule"] = f"{op} {v} × {of[0]}"
+            v = round(v * metrics[of[0]], 4)
+        out[k] = {**bar, "value": v, "pass": bool(ops[op](metrics[k], v))}
+    return out
 
 
 class Timer:

@@ -24,11 +24,13 @@ import torch.nn.functional as F
 from vidlite import metrics
 from vidlite_export.models import minilm
 from vidlite_export.models import retrieve as ret
-from vidlite_export.models.video_input import clip_to_tensor, preprocess_spec
+from vidlite_export.models.video_input import clip_to_tensor
+from vidlite_export.specs.common import preprocess_spec
 from vidlite_export.train.common import (
     WEIGHTS_ROOT, Recipe, Timer, TrainOptions, count_params, optimise, progress, quality_bars,
     save_weights, seed_everything, write_card,
 )
+from vidlite_export.train.retrieval_ceiling import ceiling_recall
 from vidlite_export.world import (
     COLORS, EVENT_LABELS, MOTIONS, OUTSIDE_SYNONYMS, SHAPES, SIZES, SPLIT_SEEDS, WorldConfig, caption_vocabulary,
     generate_clip,
@@ -41,7 +43,10 @@ WORLD = WorldConfig()
 DEFAULTS = {"pool": 4000, "batch": 64, "lr": 2e-3, "warmup": 30, "captions_per_clip": 3, "aux_weight": 0.5,
             "near_miss_facts": (3, 4)}
 FACT_VALUES = (tuple(COLORS), SHAPES, tuple(SIZES), MOTIONS, (None, *EVENT_LABELS))
-BARS = {"grammar_recall@1": (">=", 0.7), "grammar_recall@5": (">=", 0.95), "outside_recall@5": (">=", 0.6)}
+# Outside the grammar the frozen MiniLM text tower caps recall (no video tower can do better than
+# retrieval_ceiling measures, 0.32 @5): the bar is a share of that ceiling, measured in the same run.
+BARS = {"grammar_recall@1": (">=", 0.7), "grammar_recall@5": (">=", 0.95),
+        "outside_recall@5": (">=", 0.85, "outside_recall@5_ceiling")}
 
 
 def cache_file() -> Path:
@@ -119,6 +124,9 @@ def evaluate_model(model: ret.RetrieveModel, n_clips: int, show: bool = False) -
     oracle = embedded["outside"] @ embedded["grammar"].T
     for k in (1, 5):
         m[f"outside_recall@{k}_text_oracle"] = metrics.recall_at_k(oracle, k, same_facts)
+    ceiling = ceiling_recall(clips, embedded["outside"], same_facts, SPLIT_SEEDS["test"] + 1, cache_file())
+    for k in (1, 5):
+        m[f"outside_recall@{k}_ceiling"] = ceiling[k]
     m["examples_outside"] = queries["outside"][0][:5]
     return m
 

@@ -23,27 +23,22 @@ from vidlite import metrics
 from vidlite.metrics import timed_event_f1
 from vidlite_export.models import minilm
 from vidlite_export.models import understand as und
-from vidlite_export.models.video_input import clip_to_tensor, preprocess_spec
+from vidlite_export.models.video_input import clip_to_tensor
+from vidlite_export.specs.understand import PREPROCESS
 from vidlite_export.train.common import (
     WEIGHTS_ROOT, Recipe, Timer, TrainOptions, count_params, optimise, progress, quality_bars,
     save_weights, seed_everything, write_card,
 )
-from vidlite_export.world.heldout import event_truth, normalize_text
+from vidlite_export.world.heldout import UNDERSTAND_TEST_WORLD as TEST_WORLD, event_truth, normalize_text
 from vidlite_export.world import HELDOUT_PHRASES, SPLIT_SEEDS, TRAIN_PHRASES, WorldConfig, generate_clip
 
 FAMILY = "understand"
 TRAIN_WORLD = WorldConfig(width=128, height=128)
-TEST_WORLD = WorldConfig(width=256, height=256, overlay_phrases="heldout")
 TIME_TOLERANCE_S = 0.5
 DEFAULTS = {"pool": 2000, "batch": 32, "lr": 2e-3, "warmup": 30, "pos_weight": 4.0,
             "sentiment_steps": 300, "ocr_limit_side": 736}
 BARS = {"event_macro_f1_timed": (">=", 0.9), "ocr_char_accuracy": (">=", 0.95),
         "sentiment_accuracy_heldout_phrases": (">=", 0.9)}
-
-
-def preprocess(size: int = 64, frames: int = 8, fps: float | None = 4.0) -> dict:
-    """The runtime preprocess spec of the event classifier: area-downsample to 64×64."""
-    return {**preprocess_spec(size, frames, fps), "resize": "area"}
 
 
 def clip_input(frames: np.ndarray, size: int = 64) -> np.ndarray:
@@ -165,7 +160,7 @@ def train(opts: TrainOptions) -> dict:
         "parameters": {"events": count_params(model.events), "sentiment": count_params(model.sentiment),
                        "text_encoder (pretrained MiniLM-L6, frozen)": count_params(model.text_encoder)},
         "config": model.cfg.to_dict(),
-        "preprocess": preprocess(),
+        "preprocess": PREPROCESS,
         "pretrained": {"text_encoder": minilm.SOURCE, "ocr": "rapidocr PP-OCRv6 small det/rec ONNX (Apache-2.0)"},
         "training": {"steps": steps, "batch": knobs["batch"], "lr": knobs["lr"], "pool_clips": knobs["pool"],
                      "pos_weight": knobs["pos_weight"], "sentiment_steps": knobs["sentiment_steps"],

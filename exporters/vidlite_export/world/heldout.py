@@ -10,8 +10,12 @@ import numpy as np
 
 from vidlite_export.world.captions import all_captions, describe_with, parse_caption
 from vidlite_export.world.clip import SPLIT_SEEDS
+from vidlite_export.world.config import WorldConfig
 from vidlite_export.world.vocab import OUTSIDE_EVENT_PHRASES, OUTSIDE_SYNONYMS
 
+# the understand family's held-out world (its card, its export, the runtime benchmark): frames large
+# enough for legible on-screen text, overlays drawn from the phrases sentiment never trained on
+UNDERSTAND_TEST_WORLD = WorldConfig(width=256, height=256, overlay_phrases="heldout")
 CAPTION_ATTRIBUTES = ("color", "shape", "motion", "event")
 SUBJECT = ("color", "shape", "motion")  # "the colour, shape and motion of the main object"
 

@@ -7,10 +7,8 @@ from dataclasses import dataclass, field
 
 from vidlite.backends import PLUGINS, backends_for, get_backend
 from vidlite.errors import PinError
-from vidlite.backends.precision import DEFAULT as DEFAULT_EXECUTION, EXECUTION_PRECISIONS, cpu_lacks, \
-    is_execution_precision, normalize
-
-PRECISIONS = ("fp32", "fp16", "int8-static", "int8-dynamic", "int8-weight-only")
+from vidlite.backends.precision import DEFAULT as DEFAULT_EXECUTION, cpu_lacks, is_execution_precision, normalize
+from vidlite.bundle.contract import EXECUTION_PRECISIONS, PRECISIONS
 
 # status values
 PLANNED, CHOSEN, REJECTED, UNAVAILABLE, NOT_TRIED = "planned", "chosen", "rejected", "unavailable", "not tried"

@@ -4,14 +4,12 @@ from __future__ import annotations
 import time
 
 from vidlite.backends import get_backend
+from vidlite.bundle.contract import ENTRY_SUFFIX
 from vidlite.bundle.paths import resolve_inside
 from vidlite.errors import BundleError, IntegrityError, NoUsableBackendError, PinError
 from vidlite.runtime import plan as P
 from vidlite.runtime.runner import Runner
 from vidlite.runtime.smoke import check, load_smoke, tolerance_for
-
-_ENTRY_SUFFIX = {"onnx": ".onnx", "openvino": ".xml", "tflite": ".tflite", "coreml": ".mlmodel"}
-
 
 def entry_path(bundle, artifact: dict):
     """The path a backend opens: `entry`, else the file with the format's suffix. Every file of the
@@ -21,7 +19,7 @@ def entry_path(bundle, artifact: dict):
         bundle.file(f)
     rel = artifact.get("entry")
     if rel is None:
-        suffix = _ENTRY_SUFFIX[artifact["format"]]
+        suffix = ENTRY_SUFFIX[artifact["format"]]
         packages = [f.split(".mlpackage/")[0] + ".mlpackage" for f in files if ".mlpackage/" in f]
         rel = packages[0] if packages else next((f for f in files if f.endswith(suffix)), files[0])
     if rel in files:
