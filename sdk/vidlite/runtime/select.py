@@ -7,7 +7,7 @@ from vidlite.backends import get_backend
 from vidlite.bundle.contract import ENTRY_SUFFIX
 from vidlite.bundle.paths import resolve_inside
 from vidlite.errors import BundleError, IntegrityError, NoUsableBackendError, PinError
-from vidlite.runtime import plan as P
+from vidlite.runtime import plan
 from vidlite.runtime.runner import Runner
 from vidlite.runtime.smoke import check, load_smoke, tolerance_for
 
@@ -32,7 +32,7 @@ def entry_path(bundle, artifact: dict):
 DAMAGED = "DAMAGED, skipped"
 
 
-def _try(bundle, name: str, component: dict, c: P.Candidate, smoke, allow_partial: bool) -> Runner | None:
+def _try(bundle, name: str, component: dict, c: plan.Candidate, smoke, allow_partial: bool) -> Runner | None:
     try:
         path = entry_path(bundle, c.artifact)
     except BundleError as e:
@@ -42,24 +42,24 @@ def _try(bundle, name: str, component: dict, c: P.Candidate, smoke, allow_partia
             raise IntegrityError(f"bundle {bundle.source} is damaged or altered, so none of it is used: {e}. "
                                  "Export or copy the bundle again; to run its intact artifacts anyway, load it "
                                  "with allow_partial_bundle=True (CLI: --allow-partial-bundle)") from None
-        c.status, c.reason = P.REJECTED, f"{DAMAGED} (allow_partial_bundle): {e}"
+        c.status, c.reason = plan.REJECTED, f"{DAMAGED} (allow_partial_bundle): {e}"
         return None
     t0 = time.perf_counter()
     try:
         session = get_backend(c.backend).load(path, c.device, c.options, c.execution)
     except Exception as e:  # any failure to load is a reason to move on, kept for explain()
-        c.status, c.reason = P.REJECTED, f"load failed: {e}"
+        c.status, c.reason = plan.REJECTED, f"load failed: {e}"
         return None
     try:
         runner = Runner(name, component, c, session)
     except Exception as e:  # the model's inputs/outputs do not fit the manifest
         session.close()
-        c.status, c.reason = P.REJECTED, f"does not match the manifest: {e}"
+        c.status, c.reason = plan.REJECTED, f"does not match the manifest: {e}"
         return None
     c.load_ms = (time.perf_counter() - t0) * 1e3
     c.execution_in_force = session.execution
     if smoke is None:
-        c.status, c.reason = P.CHOSEN, "loaded (no smoke sample in the bundle: output not checked)"
+        c.status, c.reason = plan.CHOSEN, "loaded (no smoke sample in the bundle: output not checked)"
         return runner
     inputs, expected = smoke
     try:
@@ -70,27 +70,27 @@ def _try(bundle, name: str, component: dict, c: P.Candidate, smoke, allow_partia
     c.smoke = measures
     if not ok:
         runner.close()
-        c.status, c.reason = P.REJECTED, f"smoke test failed: {why}"
+        c.status, c.reason = plan.REJECTED, f"smoke test failed: {why}"
         return None
-    c.status = P.CHOSEN
+    c.status = plan.CHOSEN
     c.reason = f"loaded in {c.load_ms:.0f} ms; smoke max|err| {measures['max_abs_err']:.2g}, cosine {measures['cosine']:.6f}"
     return runner
 
 
-def select(bundle, name: str, candidates: list[P.Candidate], pin: P.Pin | None, explain,
+def select(bundle, name: str, candidates: list[plan.Candidate], pin: plan.Pin | None, explain,
            allow_partial: bool = False) -> Runner:
     """Load the first working candidate of component `name`; mark every candidate with what happened.
     A damaged artifact refuses the whole bundle (IntegrityError) unless `allow_partial`."""
     component = bundle.manifest["components"][name]
     smoke = load_smoke(bundle.file(component["smoke"]["path"])) if "smoke" in component else None
     for i, c in enumerate(candidates):
-        if c.status != P.PLANNED:
+        if c.status != plan.PLANNED:
             continue
         runner = _try(bundle, name, component, c, smoke, allow_partial)
         if runner is not None:
             for later in candidates[i + 1:]:
-                if later.status == P.PLANNED:
-                    later.status, later.reason = P.NOT_TRIED, f"#{i + 1} was chosen"
+                if later.status == plan.PLANNED:
+                    later.status, later.reason = plan.NOT_TRIED, f"#{i + 1} was chosen"
             return runner
     if pin is not None:
         formats = sorted({f"{a['format']}/{a['precision']}" for a in component["artifacts"]})
