@@ -3,8 +3,8 @@
 A plug-in is a module holding `BACKEND`, an object with `name`, `formats`, `unavailable(device)` and
 `load(path, device, options, execution) -> Session`. `execution` is the execution precision to compute
 in (backends/precision.py): a backend makes its runtime compute in exactly that, reports what the
-runtime says it computes in as `Session.execution`, and raises BackendError where it cannot. Sessions take and return numpy arrays keyed by the model's
-own tensor names. Thread safety: a session whose runtime allows concurrent runs sets
+runtime says it computes in as `Session.execution`, and raises BackendError where it cannot. Sessions
+take and return numpy arrays keyed by the model's own tensor names. Thread safety: a session whose runtime allows concurrent runs sets
 `concurrent = True`; every other session serialises `run` with a lock, so any session may be shared
 between threads. `run` after `close` raises BackendError.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from vidlite.errors import BackendError
 from vidlite.backends.precision import F32
+from vidlite.errors import BackendError
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,3 @@ class Backend:
     def load(self, path: Path, device: str | None = None, options: dict | None = None,
              execution: str = F32) -> Session:
         raise NotImplementedError
-
-    def refuse_reduced(self, execution: str, why: str) -> None:
-        """For runtimes that always compute in f32: a reduced execution precision is an error saying why."""
-        if execution != F32:
-            raise BackendError(f"{self.name} cannot compute in {execution}: {why}")

@@ -71,8 +71,9 @@ class LiteRtBackend(Backend):
              execution: str = F32) -> Session:
         device = device or self.default_device
         options = dict(options or {})
-        self.refuse_reduced(execution, "the LiteRT Python interpreter cannot ask XNNPACK for reduced precision; "
-                                       "export an fp16 or int8 artifact instead")
+        if execution != F32:
+            raise BackendError(f"litert cannot compute in {execution}: the LiteRT Python interpreter cannot ask "
+                               "XNNPACK for reduced precision; export an fp16 or int8 artifact instead")
         module = _litert_module()
         if module is None:
             raise BackendError("litert: neither ai-edge-litert nor tflite-runtime is installed")

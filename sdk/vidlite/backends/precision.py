@@ -41,10 +41,6 @@ def is_execution_precision(token: str) -> bool:
     return str(token).strip().lower() in (*EXECUTION_PRECISIONS, *_ALIASES)
 
 
-def is_reduced(execution: str) -> bool:
-    return execution != F32
-
-
 def cpu_lacks(execution: str, features) -> str | None:
     """Why a CPU with `features` has no native arithmetic for `execution`, or None if it has."""
     needs = CPU_FEATURES.get(execution)
@@ -55,4 +51,4 @@ def cpu_lacks(execution: str, features) -> str | None:
 
 def tolerance(execution: str) -> dict | None:
     """The smoke tolerance of a reduced `execution` precision; None for f32 (the artifact's own holds)."""
-    return DEFAULT_TOLERANCE[execution] if is_reduced(execution) else None
+    return DEFAULT_TOLERANCE.get(execution)

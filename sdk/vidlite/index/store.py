@@ -86,6 +86,11 @@ def _video_key(video: str | os.PathLike) -> str:
     return str(p.resolve()) if p.exists() else str(video)
 
 
+# What SQLite raises on a damaged or unusable file, wherever it meets it: malformed pages, text that
+# does not decode, a locked or read-only file.
+_SQLITE_ERRORS = (sqlite3.DatabaseError, UnicodeDecodeError)
+
+
 def _index_errors(method):
     """SQLite's errors on a damaged or unusable file as RetrievalIndexError naming the index, whatever
     call first meets them (a malformed page may show only when a table is read)."""
@@ -93,7 +98,7 @@ def _index_errors(method):
     def wrapper(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as e:
+        except _SQLITE_ERRORS as e:
             raise self._sqlite_error(e) from None
     return wrapper
 
@@ -129,7 +134,7 @@ class ClipIndex:
             self.dim, self.model = self._check_meta(dim, model)
         except BaseException as e:
             self._db.close()
-            if isinstance(e, (sqlite3.DatabaseError, UnicodeDecodeError)):
+            if isinstance(e, _SQLITE_ERRORS):
                 raise self._sqlite_error(e) from None
             raise
         self._cache: tuple[int, np.ndarray, np.ndarray] | None = None  # (data_version, ids, matrix)

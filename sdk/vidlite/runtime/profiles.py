@@ -75,9 +75,8 @@ def _load_all(directory: str) -> tuple[Profile, ...]:
 
 def _check_entry(c: dict) -> None:
     from vidlite.backends import get_backend
-    from vidlite.runtime.plan import PRECISIONS
-
     from vidlite.backends.precision import normalize
+    from vidlite.bundle.contract import PRECISIONS
 
     unknown = set(c) - {"backend", "format", "precision", "device", "execution", "options", "why"}
     if unknown:

@@ -15,6 +15,7 @@ sentiment logits, labels in ``labels.text_classifier``).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import warnings
@@ -181,33 +182,28 @@ class Understander(Task):
         stream = open_source(source, sample_fps=self.sample_fps, queue_size=o.queue_size,
                              decode_threads=o.decode_threads)
         # JSON Lines are valid after every line: a stopped run keeps them, a failed one leaves the old file
-        output, failed = OutputFile(jsonl, live=True) if jsonl else None, None
         try:
-            out = output.open("w", encoding="utf-8") if output else None
-            for w in windows(stream, self.spec.frames_per_clip, 1.0 / self.sample_fps):
-                with clock("preprocess"):
-                    clip = self._clip.fill(f.image for f in w.frames)
-                with clock("inference"):
-                    probs = self.frame_probs(clip)
-                    lines = self.read_text(w.frames[w.real // 2].image) if self.ocr else []
-                    text = " ".join(ln.text for ln in lines)  # reading order
-                    mood = self.text_sentiment([text])[0] if text else (None, None)
-                with clock("postprocess"):
-                    for event in self.window_events(probs, w.frames[:w.real]):
-                        emit(event)
-                    item = None
-                    if text:
-                        item = ScreenText(text, w.start, w.end, float(np.mean([ln.score for ln in lines])),
-                                          _union_box([ln.box for ln in lines]), mood[0], mood[1])
-                    emit(texts.add(item) if item is not None else texts.flush())  # no text ends a run
-                report.count_window(w)
-            emit(texts.flush())
-        except BaseException as e:
-            failed = type(e)
-            raise
+            with OutputFile(jsonl, live=True) if jsonl else contextlib.nullcontext() as output:
+                out = output.open("w", encoding="utf-8") if output else None
+                for w in windows(stream, self.spec.frames_per_clip, 1.0 / self.sample_fps):
+                    with clock("preprocess"):
+                        clip = self._clip.fill(f.image for f in w.frames)
+                    with clock("inference"):
+                        probs = self.frame_probs(clip)
+                        lines = self.read_text(w.frames[w.real // 2].image) if self.ocr else []
+                        text = " ".join(ln.text for ln in lines)  # reading order
+                        mood = self.text_sentiment([text])[0] if text else (None, None)
+                    with clock("postprocess"):
+                        for event in self.window_events(probs, w.frames[:w.real]):
+                            emit(event)
+                        item = None
+                        if text:
+                            item = ScreenText(text, w.start, w.end, float(np.mean([ln.score for ln in lines])),
+                                              _union_box([ln.box for ln in lines]), mood[0], mood[1])
+                        emit(texts.add(item) if item is not None else texts.flush())  # no text ends a run
+                    report.count_window(w)
+                emit(texts.flush())
         finally:
             stream.close()
-            if output is not None:
-                output.close(failed)
             report.finish(stream.stats, clock, t0, self.model)
         return result
